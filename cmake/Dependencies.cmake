@@ -1,0 +1,27 @@
+# Dependencies.cmake — the system libraries core links: OpenMP and OpenBLAS.
+#
+# OpenBLAS must be Debian's OpenMP build (libopenblas-openmp-dev): the
+# pthreads build would start its own thread pool inside our OpenMP regions.
+# scripts/install-deps installs it.
+find_package(OpenMP REQUIRED COMPONENTS C)
+
+set(_openblas_variant_dirs
+  /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-openmp
+  /usr/include/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-openmp)
+find_library(SE3FLOW_OPENBLAS_LIBRARY NAMES openblas
+  HINTS ${_openblas_variant_dirs} NO_DEFAULT_PATH)
+find_library(SE3FLOW_OPENBLAS_LIBRARY NAMES openblas)
+find_path(SE3FLOW_CBLAS_INCLUDE_DIR cblas.h
+  HINTS ${_openblas_variant_dirs} NO_DEFAULT_PATH)
+find_path(SE3FLOW_CBLAS_INCLUDE_DIR cblas.h PATH_SUFFIXES openblas)
+if(NOT SE3FLOW_OPENBLAS_LIBRARY OR NOT SE3FLOW_CBLAS_INCLUDE_DIR)
+  message(FATAL_ERROR "OpenBLAS not found: run scripts/install-deps (libopenblas-openmp-dev)")
+endif()
+if(NOT SE3FLOW_OPENBLAS_LIBRARY MATCHES "openmp")
+  message(WARNING "Using ${SE3FLOW_OPENBLAS_LIBRARY}, which may not be the OpenMP build of OpenBLAS")
+endif()
+add_library(se3flow_blas INTERFACE)
+target_include_directories(se3flow_blas INTERFACE ${SE3FLOW_CBLAS_INCLUDE_DIR})
+target_link_libraries(se3flow_blas INTERFACE ${SE3FLOW_OPENBLAS_LIBRARY})
+
+find_library(SE3FLOW_MATH_LIBRARY m)
