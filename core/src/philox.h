@@ -51,6 +51,17 @@ S3F_HD double philox_unit_f64(uint32_t a, uint32_t b)
     return (double)bits * (1.0 / 9007199254740992.0);
 }
 
+/* lo + width * u rounded once per operation on both CPU and GPU (nvcc would
+ * otherwise fuse it into an FMA and change the last bit). */
+S3F_HD double philox_affine(double lo, double width, double u)
+{
+#if defined(__CUDA_ARCH__)
+    return __dadd_rn(lo, __dmul_rn(width, u));
+#else
+    return lo + width * u;
+#endif
+}
+
 /* A standard normal by Box–Muller from the four words of one block, in f64. */
 S3F_HD double philox_normal(philox_words r)
 {

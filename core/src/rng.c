@@ -1,6 +1,8 @@
 /* rng.c — seeded fills (rng.h). Element i of a fill draws Philox block
  * (rng->offset + i, 0) under key rng->seed, so results do not depend on the
- * number of threads. */
+ * number of threads. CUDA tensors go to the kernels in cuda/cuda_rng.cu,
+ * which share philox.h and so draw the same numbers. */
+#include "device_internal.h"
 #include "philox.h"
 #include "se3flow/rng.h"
 
@@ -10,27 +12,30 @@ void s3f_philox4x32(uint64_t ctr_lo, uint64_t ctr_hi, uint64_t key, uint32_t out
     for (int i = 0; i < 4; i++) out[i] = r.w[i];
 }
 
-static s3f_status check_float_cpu(const s3f_tensor *t, const char *what)
+static s3f_status check_float(const s3f_tensor *t, const char *what)
 {
     if (!s3f_dtype_is_float(t->dtype))
         return s3f_fail(S3F_ERR_DTYPE, "%s fill needs a float tensor, not %s", what,
                         s3f_dtype_name(t->dtype));
-    if (t->device != S3F_CPU)
-        return s3f_fail(S3F_ERR_DEVICE, "%s fill: CUDA tensors are not supported yet", what);
     return S3F_OK;
 }
 
 s3f_status s3f_tensor_fill_uniform(s3f_tensor *t, s3f_rng *rng, double lo, double hi)
 {
-    S3F_RETURN_IF_ERR(check_float_cpu(t, "uniform"));
+    S3F_RETURN_IF_ERR(check_float(t, "uniform"));
     int64_t n = s3f_tensor_numel(t);
+    if (t->device == S3F_CUDA) {
+        S3F_RETURN_IF_ERR(dev_cuda_fill_uniform(t, rng->seed, rng->offset, lo, hi));
+        rng->offset += (uint64_t)n;
+        return S3F_OK;
+    }
     uint64_t base = rng->offset, seed = rng->seed;
     double width = hi - lo;
 #pragma omp parallel for schedule(static) if (n > 16384)
     for (int64_t i = 0; i < n; i++) {
         philox_words r = philox4x32_10(base + (uint64_t)i, 0, seed);
         double u = t->dtype == S3F_F64 ? philox_unit_f64(r.w[0], r.w[1]) : philox_unit_f32(r.w[0]);
-        s3f_tensor_set(t, i, lo + width * u);
+        s3f_tensor_set(t, i, philox_affine(lo, width, u));
     }
     rng->offset += (uint64_t)n;
     return S3F_OK;
@@ -38,8 +43,13 @@ s3f_status s3f_tensor_fill_uniform(s3f_tensor *t, s3f_rng *rng, double lo, doubl
 
 s3f_status s3f_tensor_fill_normal(s3f_tensor *t, s3f_rng *rng, double mean, double std)
 {
-    S3F_RETURN_IF_ERR(check_float_cpu(t, "normal"));
+    S3F_RETURN_IF_ERR(check_float(t, "normal"));
     int64_t n = s3f_tensor_numel(t);
+    if (t->device == S3F_CUDA) {
+        S3F_RETURN_IF_ERR(dev_cuda_fill_normal(t, rng->seed, rng->offset, mean, std));
+        rng->offset += (uint64_t)n;
+        return S3F_OK;
+    }
     uint64_t base = rng->offset, seed = rng->seed;
 #pragma omp parallel for schedule(static) if (n > 16384)
     for (int64_t i = 0; i < n; i++)

@@ -1,11 +1,14 @@
 /* tensor.c — dtype facts, shapes, persistent tensors, casts and fills.
  *
- * Not here: step tensors and views (context.c), random fills (rng.c), ops. */
+ * CPU tensors are handled here; CUDA tensors go through the device seam
+ * (device_internal.h) for allocation, copies and fills. Not here: step
+ * tensors and views (context.c), random fills (rng.c), ops. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "device_internal.h"
 #include "se3flow/half.h"
 #include "se3flow/tensor.h"
 
@@ -98,16 +101,25 @@ size_t s3f_tensor_nbytes(const s3f_tensor *t)
     return (size_t)s3f_tensor_numel(t) * s3f_dtype_size(t->dtype);
 }
 
-s3f_status s3f_tensor_create(s3f_dtype dtype, s3f_shape shape, s3f_tensor **out)
+s3f_status s3f_tensor_create_on(s3f_dtype dtype, s3f_shape shape, s3f_device device,
+                                s3f_tensor **out)
 {
     S3F_RETURN_IF_ERR(s3f_shape_check(&shape, dtype));
+    if (device != S3F_CPU && device != S3F_CUDA)
+        return s3f_fail(S3F_ERR_ARG, "unknown device %d", (int)device);
     s3f_tensor *t = calloc(1, sizeof *t);
     if (!t) return s3f_fail(S3F_ERR_NOMEM, "cannot allocate a tensor header");
     t->dtype = dtype;
-    t->device = S3F_CPU;
+    t->device = device;
     t->shape = shape;
     t->flags = S3F_TENSOR_HEAP | S3F_TENSOR_OWNS_DATA;
     size_t bytes = s3f_tensor_nbytes(t);
+    if (device == S3F_CUDA) {
+        s3f_status rc = dev_cuda_alloc(bytes, &t->data);
+        if (rc != S3F_OK) free(t);
+        if (rc == S3F_OK) *out = t;
+        return rc;
+    }
     t->data = calloc(bytes ? bytes : 1, 1);
     if (!t->data) {
         free(t);
@@ -117,12 +129,20 @@ s3f_status s3f_tensor_create(s3f_dtype dtype, s3f_shape shape, s3f_tensor **out)
     return S3F_OK;
 }
 
+s3f_status s3f_tensor_create(s3f_dtype dtype, s3f_shape shape, s3f_tensor **out)
+{
+    return s3f_tensor_create_on(dtype, shape, S3F_CPU, out);
+}
+
 void s3f_tensor_destroy(s3f_tensor *t)
 {
     if (!t) return;
     S3F_ASSERT(t->flags & S3F_TENSOR_HEAP);
     if (t->grad && (t->grad->flags & S3F_TENSOR_HEAP)) s3f_tensor_destroy(t->grad);
-    if (t->flags & S3F_TENSOR_OWNS_DATA) free(t->data);
+    if (t->flags & S3F_TENSOR_OWNS_DATA) {
+        if (t->device == S3F_CUDA) dev_cuda_free(t->data);
+        else free(t->data);
+    }
     free(t);
 }
 
@@ -192,15 +212,15 @@ static void store(void *data, s3f_dtype dtype, int64_t i, double v)
 static s3f_status check_cpu(const s3f_tensor *t, const char *what)
 {
     if (t->device != S3F_CPU)
-        return s3f_fail(S3F_ERR_DEVICE, "%s: tensor is on a CUDA device; this call is CPU-only",
+        return s3f_fail(S3F_ERR_DEVICE,
+                        "%s: converting dtypes on a CUDA device is not implemented; copy to the "
+                        "CPU, cast there and copy back",
                         what);
     return S3F_OK;
 }
 
 s3f_status s3f_tensor_cast(s3f_tensor *dst, const s3f_tensor *src)
 {
-    S3F_RETURN_IF_ERR(check_cpu(dst, "cast"));
-    S3F_RETURN_IF_ERR(check_cpu(src, "cast"));
     int64_t n = s3f_tensor_numel(src);
     if (n != s3f_tensor_numel(dst)) {
         char a[128], b[128];
@@ -208,6 +228,12 @@ s3f_status s3f_tensor_cast(s3f_tensor *dst, const s3f_tensor *src)
                         s3f_shape_format(&src->shape, a, sizeof a),
                         s3f_shape_format(&dst->shape, b, sizeof b));
     }
+    if (src->dtype == dst->dtype && (src->device == S3F_CUDA || dst->device == S3F_CUDA))
+        return n ? dev_cuda_copy(dst->data, dst->device, src->data, src->device,
+                                 s3f_tensor_nbytes(src))
+                 : S3F_OK;
+    S3F_RETURN_IF_ERR(check_cpu(dst, "cast"));
+    S3F_RETURN_IF_ERR(check_cpu(src, "cast"));
     if (src->dtype == dst->dtype) {
         if (n) memmove(dst->data, src->data, s3f_tensor_nbytes(src));
         return S3F_OK;
@@ -227,8 +253,12 @@ s3f_status s3f_tensor_copy(s3f_tensor *dst, const s3f_tensor *src)
 
 s3f_status s3f_tensor_fill(s3f_tensor *t, double value)
 {
-    S3F_RETURN_IF_ERR(check_cpu(t, "fill"));
     int64_t n = s3f_tensor_numel(t);
+    if (t->device == S3F_CUDA) {
+        unsigned char elem[8];
+        store(elem, t->dtype, 0, value);
+        return dev_cuda_fill_pattern(t->data, n, elem, s3f_dtype_size(t->dtype));
+    }
     if (value == 0.0 && !signbit(value)) {
         if (n) memset(t->data, 0, s3f_tensor_nbytes(t));
         return S3F_OK;

@@ -6,6 +6,7 @@
 #include "se3flow/status.h"
 #include "se3flow/dims.h"
 #include "se3flow/tensor.h"
+#include "se3flow/device.h"
 #include "se3flow/arena.h"
 #include "se3flow/context.h"
 #include "se3flow/autograd.h"
