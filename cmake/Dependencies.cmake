@@ -23,5 +23,3 @@ endif()
 add_library(se3flow_blas INTERFACE)
 target_include_directories(se3flow_blas INTERFACE ${SE3FLOW_CBLAS_INCLUDE_DIR})
 target_link_libraries(se3flow_blas INTERFACE ${SE3FLOW_OPENBLAS_LIBRARY})
-
-find_library(SE3FLOW_MATH_LIBRARY m)
