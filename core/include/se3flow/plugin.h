@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "se3flow/context.h"
+#include "se3flow/graph.h"
 #include "se3flow/options.h"
 #include "se3flow/params.h"
 
@@ -110,6 +112,60 @@ typedef struct s3f_logger_i {
     /* Required: flush and free; final_status is "completed", "failed", ... */
     void (*close)(void *state, const char *final_status);
 } s3f_logger_i;
+
+/* ---- datasets ------------------------------------------------------------ */
+
+typedef enum s3f_split { S3F_SPLIT_TRAIN = 0, S3F_SPLIT_VAL = 1, S3F_SPLIT_TEST = 2 } s3f_split;
+#define S3F_SPLIT_COUNT 3
+
+/* What a dataset holds. Strings and arrays are owned by the dataset and stay
+ * valid while it is open. */
+typedef struct s3f_dataset_desc {
+    s3f_graph_layout layout;          /* feature and target sizes */
+    const char *const *target_names;  /* (T), e.g. "homo" */
+    const char *const *target_units;  /* (T), e.g. "eV" */
+    int64_t split_size[S3F_SPLIT_COUNT];
+    /* Normalisation of the targets, from the training split (SPEC §14.5):
+     * the runtime trains on (target - mean) / std. NULL: none. */
+    const double *target_mean; /* (T) */
+    const double *target_std;  /* (T) */
+} s3f_dataset_desc;
+
+/* What the host tells a dataset when opening it. */
+typedef struct s3f_dataset_env {
+    uint64_t seed;        /* the recipe's seed, for datasets that generate or shuffle */
+    const char *data_dir; /* default directory for downloads and caches (exists) */
+    bool quiet;
+} s3f_dataset_env;
+
+typedef struct s3f_dataset_i {
+    /* Required. */
+    s3f_status (*open)(const void *options, const s3f_dataset_env *env, void **state);
+    /* Required. */
+    s3f_status (*describe)(void *state, s3f_dataset_desc *out);
+    /* Required; must be safe to call from several threads at once. */
+    s3f_status (*get)(void *state, s3f_split split, int64_t index, s3f_molecule *out);
+    /* Required. NULL is a no-op. */
+    void (*close)(void *state);
+} s3f_dataset_i;
+
+/* ---- models -------------------------------------------------------------- */
+
+typedef struct s3f_model_i {
+    /* Required: a model for data described by `data`, parameters on
+     * `device`, initialised from `seed`. */
+    s3f_status (*create)(const void *options, const s3f_dataset_desc *data, s3f_device device,
+                         uint64_t seed, void **state);
+    /* Required: the model's parameters, named as the reference's state dict
+     * (owned by the model). */
+    s3f_params_t *(*params)(void *state);
+    /* Required: predictions (B, T) in normalised units for a batch, recorded
+     * on ctx's tape when gradients are on. */
+    s3f_status (*forward)(void *state, s3f_ctx_t *ctx, const s3f_graph_batch *batch,
+                          s3f_tensor **predictions);
+    /* Required. NULL is a no-op. */
+    void (*destroy)(void *state);
+} s3f_model_i;
 
 /* ---- optimizers --------------------------------------------------------- */
 
