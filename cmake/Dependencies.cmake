@@ -23,3 +23,13 @@ endif()
 add_library(se3flow_blas INTERFACE)
 target_include_directories(se3flow_blas INTERFACE ${SE3FLOW_CBLAS_INCLUDE_DIR})
 target_link_libraries(se3flow_blas INTERFACE ${SE3FLOW_OPENBLAS_LIBRARY})
+
+# cJSON (libcjson-dev): safetensors headers, JSON output.
+find_path(SE3FLOW_CJSON_INCLUDE_DIR cjson/cJSON.h)
+find_library(SE3FLOW_CJSON_LIBRARY cjson)
+if(NOT SE3FLOW_CJSON_INCLUDE_DIR OR NOT SE3FLOW_CJSON_LIBRARY)
+  message(FATAL_ERROR "cJSON not found: run scripts/install-deps (libcjson-dev)")
+endif()
+add_library(se3flow_cjson INTERFACE)
+target_include_directories(se3flow_cjson INTERFACE ${SE3FLOW_CJSON_INCLUDE_DIR})
+target_link_libraries(se3flow_cjson INTERFACE ${SE3FLOW_CJSON_LIBRARY})

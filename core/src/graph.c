@@ -22,10 +22,12 @@ static s3f_status check_molecule(const s3f_molecule *m, int index, s3f_graph_lay
         (layout.targets && !m->targets))
         return s3f_fail(S3F_ERR_FORMAT, "molecule %d lacks an array its counts require", index);
     for (int32_t e = 0; e < m->num_edges; e++)
-        if (m->src[e] < 0 || m->src[e] >= m->num_nodes || m->dst[e] < 0 || m->dst[e] >= m->num_nodes)
-            return s3f_fail(S3F_ERR_FORMAT,
-                            "molecule %d: edge %d joins atoms %d -> %d but the molecule has %d atoms",
-                            index, e, m->src[e], m->dst[e], m->num_nodes);
+        if (m->src[e] < 0 || m->src[e] >= m->num_nodes || m->dst[e] < 0 ||
+            m->dst[e] >= m->num_nodes)
+            return s3f_fail(
+                S3F_ERR_FORMAT,
+                "molecule %d: edge %d joins atoms %d -> %d but the molecule has %d atoms", index, e,
+                m->src[e], m->dst[e], m->num_nodes);
     for (int64_t i = 0; i < 3 * (int64_t)m->num_nodes; i++)
         if (!isfinite(m->positions[i]))
             return s3f_fail(S3F_ERR_FORMAT, "molecule %d: atom %lld has a non-finite coordinate",
@@ -45,8 +47,10 @@ static s3f_status count_all(const s3f_molecule *mols, int count, s3f_graph_layou
         nodes += mols[b].num_nodes;
         edges += mols[b].num_edges;
         if (nodes > INT32_MAX || edges > INT32_MAX)
-            return s3f_fail(S3F_ERR_SHAPE, "a batch of %d molecules exceeds 2^31 nodes or edges; "
-                                           "use a smaller batch size", count);
+            return s3f_fail(S3F_ERR_SHAPE,
+                            "a batch of %d molecules exceeds 2^31 nodes or edges; "
+                            "use a smaller batch size",
+                            count);
     }
     node_off[count] = (int32_t)nodes;
     edge_off[count] = (int32_t)edges;
@@ -78,7 +82,8 @@ static void copy_nodes(const s3f_molecule *m, int32_t node_base, int32_t edge_ba
                        s3f_graph_layout layout, s3f_graph_batch *g)
 {
     int32_t n = m->num_nodes, *in_off = (int32_t *)g->in_offsets->data + node_base;
-    memcpy((float *)g->positions->data + 3 * (int64_t)node_base, m->positions, sizeof(float) * 3 * (size_t)n);
+    memcpy((float *)g->positions->data + 3 * (int64_t)node_base, m->positions,
+           sizeof(float) * 3 * (size_t)n);
     if (layout.node_features)
         memcpy((float *)g->node_features->data + (int64_t)node_base * layout.node_features,
                m->node_features, sizeof(float) * (size_t)n * (size_t)layout.node_features);
@@ -104,8 +109,11 @@ static void copy_edges(const s3f_molecule *m, int32_t node_base, s3f_graph_layou
         int32_t row = cursor[m->dst[e]]++, s = node_base + m->src[e], d = node_base + m->dst[e];
         src[row] = s;
         dst[row] = d;
-        for (int k = 0; k < 3; k++) rel[3 * (int64_t)row + k] = pos[3 * (int64_t)d + k] - pos[3 * (int64_t)s + k];
-        if (fe) memcpy(feat + (int64_t)row * fe, m->edge_features + (int64_t)e * fe, sizeof(float) * (size_t)fe);
+        for (int k = 0; k < 3; k++)
+            rel[3 * (int64_t)row + k] = pos[3 * (int64_t)d + k] - pos[3 * (int64_t)s + k];
+        if (fe)
+            memcpy(feat + (int64_t)row * fe, m->edge_features + (int64_t)e * fe,
+                   sizeof(float) * (size_t)fe);
     }
 }
 
@@ -157,8 +165,9 @@ fail:
 void s3f_graph_batch_destroy(s3f_graph_batch *g)
 {
     if (!g) return;
-    s3f_tensor *all[] = {g->positions, g->node_features, g->edge_features, g->rel_pos, g->src,
-                         g->dst, g->in_offsets, g->node_offsets, g->edge_offsets, g->targets, g->ids};
+    s3f_tensor *all[] = {
+        g->positions,  g->node_features, g->edge_features, g->rel_pos, g->src, g->dst,
+        g->in_offsets, g->node_offsets,  g->edge_offsets,  g->targets, g->ids};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) s3f_tensor_destroy(all[i]);
     free(g);
 }

@@ -115,7 +115,11 @@ typedef struct s3f_logger_i {
 
 /* ---- datasets ------------------------------------------------------------ */
 
-typedef enum s3f_split { S3F_SPLIT_TRAIN = 0, S3F_SPLIT_VAL = 1, S3F_SPLIT_TEST = 2 } s3f_split;
+typedef enum s3f_dataset_split {
+    S3F_SPLIT_TRAIN = 0,
+    S3F_SPLIT_VAL = 1,
+    S3F_SPLIT_TEST = 2
+} s3f_dataset_split;
 #define S3F_SPLIT_COUNT 3
 
 /* What a dataset holds. Strings and arrays are owned by the dataset and stay
@@ -144,7 +148,7 @@ typedef struct s3f_dataset_i {
     /* Required. */
     s3f_status (*describe)(void *state, s3f_dataset_desc *out);
     /* Required; must be safe to call from several threads at once. */
-    s3f_status (*get)(void *state, s3f_split split, int64_t index, s3f_molecule *out);
+    s3f_status (*get)(void *state, s3f_dataset_split split, int64_t index, s3f_molecule *out);
     /* Required. NULL is a no-op. */
     void (*close)(void *state);
 } s3f_dataset_i;
