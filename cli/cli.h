@@ -9,9 +9,9 @@
 
 /* Exit codes, documented in `se3flow --help`. */
 enum {
-    CLI_EXIT_OK = 0,    /* the work succeeded */
+    CLI_EXIT_OK = 0,     /* the work succeeded */
     CLI_EXIT_FAILED = 1, /* the work failed (training diverged, a file could not be written, ...) */
-    CLI_EXIT_USAGE = 2, /* bad command line or recipe */
+    CLI_EXIT_USAGE = 2,  /* bad command line or recipe */
 };
 
 /* A subcommand: argv[0] is the subcommand's name. Returns an exit code. */

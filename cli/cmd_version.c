@@ -13,8 +13,11 @@ int cmd_version(int argc, char **argv)
 {
     printf("se3flow %s\n", S3F_VERSION_STRING);
     printf("plugin ABI %u\n", S3F_PLUGIN_ABI_VERSION);
-    if (!s3f_cuda_built()) printf("cuda: not built\n");
-    else if (s3f_cuda_device_count() > 0) printf("cuda: %d device(s)\n", s3f_cuda_device_count());
-    else printf("cuda: built, no usable device (%s)\n", s3f_cuda_unavailable_reason());
+    if (!s3f_cuda_built())
+        printf("cuda: not built\n");
+    else if (s3f_cuda_device_count() > 0)
+        printf("cuda: %d device(s)\n", s3f_cuda_device_count());
+    else
+        printf("cuda: built, no usable device (%s)\n", s3f_cuda_unavailable_reason());
     return CLI_EXIT_OK;
 }

@@ -8,8 +8,9 @@
 
 const cli_command cli_commands[] = {
     {"help", "show help for se3flow or one of its subcommands", cmd_help, cmd_help_usage},
-    {"version", "print the versions of se3flow and its libraries", cmd_version,
-     cmd_version_usage},
+    {"plugins", "list the installed plugins, or show one plugin's options", cmd_plugins,
+     cmd_plugins_usage},
+    {"version", "print the versions of se3flow and its libraries", cmd_version, cmd_version_usage},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -34,7 +35,8 @@ int main(int argc, char **argv)
     if (!strcmp(name, "--version")) name = "version";
     const cli_command *command = find_command(name);
     if (!command) {
-        fprintf(stderr, "se3flow: unknown command '%s'; run 'se3flow help' for the list\n", argv[1]);
+        fprintf(stderr, "se3flow: unknown command '%s'; run 'se3flow help' for the list\n",
+                argv[1]);
         return CLI_EXIT_USAGE;
     }
     for (int i = 2; i < argc; i++)

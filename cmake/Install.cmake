@@ -24,3 +24,5 @@ install(FILES ${PROJECT_BINARY_DIR}/se3flowConfig.cmake ${PROJECT_BINARY_DIR}/se
 
 configure_file(${PROJECT_SOURCE_DIR}/cmake/se3flow.pc.in ${PROJECT_BINARY_DIR}/se3flow.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/se3flow.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+# The first-party plugins' directory exists even before any plugin is installed.
+install(DIRECTORY DESTINATION ${SE3FLOW_INSTALL_PLUGINDIR})

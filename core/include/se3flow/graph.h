@@ -42,9 +42,9 @@ typedef struct s3f_graph_layout {
 /* A batch as one graph. Every tensor is a heap CPU tensor owned by the
  * batch. */
 typedef struct s3f_graph_batch {
-    int64_t num_graphs; /* B */
-    int64_t num_nodes;  /* N */
-    int64_t num_edges;  /* E */
+    int64_t num_graphs;        /* B */
+    int64_t num_nodes;         /* N */
+    int64_t num_edges;         /* E */
     s3f_tensor *positions;     /* (N, 3) f32 */
     s3f_tensor *node_features; /* (N, Fn) f32 */
     s3f_tensor *edge_features; /* (E, Fe) f32 */

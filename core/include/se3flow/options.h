@@ -28,11 +28,11 @@ extern "C" {
 #endif
 
 typedef enum s3f_option_type {
-    S3F_OPTION_BOOL = 1,   /* bool */
-    S3F_OPTION_INT = 2,    /* int64_t, within [min, max] */
-    S3F_OPTION_FLOAT = 3,  /* double, within [min, max] */
-    S3F_OPTION_STRING = 4, /* const char * (owned by the recipe; valid while it lives) */
-    S3F_OPTION_CHOICE = 5, /* const char *, one of `choices` */
+    S3F_OPTION_BOOL = 1,       /* bool */
+    S3F_OPTION_INT = 2,        /* int64_t, within [min, max] */
+    S3F_OPTION_FLOAT = 3,      /* double, within [min, max] */
+    S3F_OPTION_STRING = 4,     /* const char * (owned by the recipe; valid while it lives) */
+    S3F_OPTION_CHOICE = 5,     /* const char *, one of `choices` */
     S3F_OPTION_INT_LIST = 6,   /* s3f_int_list */
     S3F_OPTION_FLOAT_LIST = 7, /* s3f_float_list */
 } s3f_option_type;
@@ -48,30 +48,47 @@ typedef struct s3f_float_list {
 } s3f_float_list;
 
 typedef struct s3f_option {
-    const char *name;          /* key in the recipe section; NULL ends a table */
+    const char *name; /* key in the recipe section; NULL ends a table */
     s3f_option_type type;
-    const char *default_value; /* YAML text ("7", "true", "max", "[1, 2]"); NULL: required */
-    double min, max;           /* INT and FLOAT (and list elements); inclusive */
+    const char *default_value;  /* YAML text ("7", "true", "max", "[1, 2]"); NULL: required */
+    double min, max;            /* INT and FLOAT (and list elements); inclusive */
     const char *const *choices; /* CHOICE: NULL-terminated */
-    const char *help;          /* one line */
-    size_t offset;             /* where the value goes in the options struct */
+    const char *help;           /* one line */
+    size_t offset;              /* where the value goes in the options struct */
 } s3f_option;
 
 #define S3F_OPT_BOOL(name, type, field, def, help)                                                 \
-    {name, S3F_OPTION_BOOL, def, 0, 0, NULL, help, offsetof(type, field)}
+    {                                                                                              \
+        name, S3F_OPTION_BOOL, def, 0, 0, NULL, help, offsetof(type, field)                        \
+    }
 #define S3F_OPT_INT(name, type, field, def, lo, hi, help)                                          \
-    {name, S3F_OPTION_INT, def, lo, hi, NULL, help, offsetof(type, field)}
+    {                                                                                              \
+        name, S3F_OPTION_INT, def, lo, hi, NULL, help, offsetof(type, field)                       \
+    }
 #define S3F_OPT_FLOAT(name, type, field, def, lo, hi, help)                                        \
-    {name, S3F_OPTION_FLOAT, def, lo, hi, NULL, help, offsetof(type, field)}
+    {                                                                                              \
+        name, S3F_OPTION_FLOAT, def, lo, hi, NULL, help, offsetof(type, field)                     \
+    }
 #define S3F_OPT_STRING(name, type, field, def, help)                                               \
-    {name, S3F_OPTION_STRING, def, 0, 0, NULL, help, offsetof(type, field)}
+    {                                                                                              \
+        name, S3F_OPTION_STRING, def, 0, 0, NULL, help, offsetof(type, field)                      \
+    }
 #define S3F_OPT_CHOICE(name, type, field, def, choices, help)                                      \
-    {name, S3F_OPTION_CHOICE, def, 0, 0, choices, help, offsetof(type, field)}
+    {                                                                                              \
+        name, S3F_OPTION_CHOICE, def, 0, 0, choices, help, offsetof(type, field)                   \
+    }
 #define S3F_OPT_INT_LIST(name, type, field, def, lo, hi, help)                                     \
-    {name, S3F_OPTION_INT_LIST, def, lo, hi, NULL, help, offsetof(type, field)}
+    {                                                                                              \
+        name, S3F_OPTION_INT_LIST, def, lo, hi, NULL, help, offsetof(type, field)                  \
+    }
 #define S3F_OPT_FLOAT_LIST(name, type, field, def, lo, hi, help)                                   \
-    {name, S3F_OPTION_FLOAT_LIST, def, lo, hi, NULL, help, offsetof(type, field)}
-#define S3F_OPT_END {NULL, (s3f_option_type)0, NULL, 0, 0, NULL, NULL, 0}
+    {                                                                                              \
+        name, S3F_OPTION_FLOAT_LIST, def, lo, hi, NULL, help, offsetof(type, field)                \
+    }
+#define S3F_OPT_END                                                                                \
+    {                                                                                              \
+        NULL, (s3f_option_type)0, NULL, 0, 0, NULL, NULL, 0                                        \
+    }
 
 /* Number of entries before the terminating S3F_OPT_END. */
 S3F_API int s3f_options_count(const s3f_option *table);

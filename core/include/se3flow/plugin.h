@@ -32,7 +32,7 @@
 extern "C" {
 #endif
 
-#define S3F_PLUGIN_ABI_VERSION 1u
+#define S3F_PLUGIN_ABI_VERSION  1u
 #define S3F_PLUGIN_ENTRY_SYMBOL "s3f_plugin_entry"
 #if defined(__GNUC__)
 #define S3F_PLUGIN_EXPORT __attribute__((visibility("default")))
@@ -51,17 +51,17 @@ typedef enum s3f_plugin_kind {
 S3F_API const char *s3f_plugin_kind_name(s3f_plugin_kind kind);
 
 typedef struct s3f_plugin_descriptor {
-    uint32_t abi_version;   /* S3F_PLUGIN_ABI_VERSION; always first */
+    uint32_t abi_version; /* S3F_PLUGIN_ABI_VERSION; always first */
     s3f_plugin_kind kind;
-    const char *name;       /* unique per kind; [a-z0-9_]+; what recipes write */
-    const char *version;    /* the plugin's own version, e.g. "1.2.0" */
-    const char *summary;    /* one line for `se3flow plugins` */
+    const char *name;          /* unique per kind; [a-z0-9_]+; what recipes write */
+    const char *version;       /* the plugin's own version, e.g. "1.2.0" */
+    const char *summary;       /* one line for `se3flow plugins` */
     const s3f_option *options; /* S3F_OPT_END-terminated; required (may be just the end) */
-    size_t options_size;    /* bytes of the options struct the host fills (0: none) */
+    size_t options_size;       /* bytes of the options struct the host fills (0: none) */
     /* Optional. False, with a reason, when the plugin cannot run on this
      * machine (e.g. no CUDA device); listing shows it, tests skip with it. */
     bool (*available)(char *reason, size_t reason_size);
-    const void *interface;  /* the kind's function table; required */
+    const void *interface; /* the kind's function table; required */
 } s3f_plugin_descriptor;
 
 typedef const s3f_plugin_descriptor *(*s3f_plugin_entry_fn)(void);
@@ -71,7 +71,7 @@ typedef const s3f_plugin_descriptor *(*s3f_plugin_entry_fn)(void);
 /* What a logger learns about the run when it opens. All strings borrowed for
  * the duration of the call; copy what you keep. */
 typedef struct s3f_run_info {
-    int64_t run_id;          /* the run store's id */
+    int64_t run_id; /* the run store's id */
     const char *run_name;
     const char *kind;        /* "train", "predict", "bench", ... */
     const char *run_dir;     /* directory for this run's files (exists) */
@@ -92,11 +92,11 @@ typedef struct s3f_metric {
 
 /* Where training stands inside an epoch (for progress bars). */
 typedef struct s3f_progress {
-    int64_t epoch, epochs;          /* 1-based epoch of `epochs` */
-    int64_t batch, batches;         /* 1-based batch of `batches` in this epoch */
-    double loss;                    /* running mean of the epoch's training loss */
+    int64_t epoch, epochs;  /* 1-based epoch of `epochs` */
+    int64_t batch, batches; /* 1-based batch of `batches` in this epoch */
+    double loss;            /* running mean of the epoch's training loss */
     double molecules_per_second;
-    double elapsed_seconds;         /* since the epoch started */
+    double elapsed_seconds; /* since the epoch started */
 } s3f_progress;
 
 typedef struct s3f_logger_i {
@@ -125,9 +125,9 @@ typedef enum s3f_dataset_split {
 /* What a dataset holds. Strings and arrays are owned by the dataset and stay
  * valid while it is open. */
 typedef struct s3f_dataset_desc {
-    s3f_graph_layout layout;          /* feature and target sizes */
-    const char *const *target_names;  /* (T), e.g. "homo" */
-    const char *const *target_units;  /* (T), e.g. "eV" */
+    s3f_graph_layout layout;         /* feature and target sizes */
+    const char *const *target_names; /* (T), e.g. "homo" */
+    const char *const *target_units; /* (T), e.g. "eV" */
     int64_t split_size[S3F_SPLIT_COUNT];
     /* Normalisation of the targets, from the training split (SPEC §14.5):
      * the runtime trains on (target - mean) / std. NULL: none. */

@@ -15,6 +15,13 @@
 #include "se3flow/half.h"
 #include "se3flow/ops.h"
 #include "se3flow/gradcheck.h"
+#include "se3flow/graph.h"
+#include "se3flow/options.h"
+#include "se3flow/suggest.h"
+#include "se3flow/plugin.h"
+#include "se3flow/plugin_host.h"
+#include "se3flow/safetensors.h"
+#include "se3flow/atomic_file.h"
 
 #define S3F_VERSION_MAJOR  0
 #define S3F_VERSION_MINOR  1
