@@ -128,3 +128,53 @@ s3f_status s3f_options_validate(const s3f_option *table, const char *owner)
     for (int i = 0; table[i].name; i++) S3F_RETURN_IF_ERR(check_entry(table, i, owner));
     return S3F_OK;
 }
+
+static s3f_status store_number(const s3f_option *o, void *slot, const char *text)
+{
+    bool integral = o->type == S3F_OPTION_INT;
+    if (!number_ok(o, text, integral))
+        return s3f_fail(S3F_ERR_ARG, "option '%s' is set to '%s'; it takes %s in [%g, %g]", o->name,
+                        text, integral ? "an integer" : "a number", o->min, o->max);
+    if (integral)
+        *(int64_t *)slot = (int64_t)strtod(text, NULL);
+    else
+        *(double *)slot = strtod(text, NULL);
+    return S3F_OK;
+}
+
+s3f_status s3f_options_set(const s3f_option *table, void *dest, const char *name, const char *text)
+{
+    const s3f_option *o = s3f_options_find(table, name);
+    if (!o) return s3f_fail(S3F_ERR_ARG, "there is no option '%s'", name);
+    void *slot = (char *)dest + o->offset;
+    switch (o->type) {
+    case S3F_OPTION_BOOL:
+        if (strcmp(text, "true") && strcmp(text, "false"))
+            return s3f_fail(S3F_ERR_ARG, "option '%s' takes true or false, not '%s'", name, text);
+        *(bool *)slot = !strcmp(text, "true");
+        return S3F_OK;
+    case S3F_OPTION_INT:
+    case S3F_OPTION_FLOAT:
+        return store_number(o, slot, text);
+    case S3F_OPTION_CHOICE:
+        if (!is_choice(o, text))
+            return s3f_fail(S3F_ERR_ARG, "option '%s' cannot be '%s' (see 'se3flow plugins show')",
+                            name, text);
+        /* fall through */
+    case S3F_OPTION_STRING:
+        *(const char **)slot = text;
+        return S3F_OK;
+    default:
+        return s3f_fail(S3F_ERR_ARG, "list option '%s' is set through a recipe", name);
+    }
+}
+
+s3f_status s3f_options_set_defaults(const s3f_option *table, void *dest)
+{
+    for (const s3f_option *o = table; o && o->name; o++) {
+        if (!o->default_value || o->type == S3F_OPTION_INT_LIST || o->type == S3F_OPTION_FLOAT_LIST)
+            continue;
+        S3F_RETURN_IF_ERR(s3f_options_set(table, dest, o->name, o->default_value));
+    }
+    return S3F_OK;
+}

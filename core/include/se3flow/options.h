@@ -101,6 +101,19 @@ S3F_API const char *s3f_option_type_name(s3f_option_type type);
  * the bad entry. `owner` names the table in the message. */
 S3F_API s3f_status s3f_options_validate(const s3f_option *table, const char *owner);
 
+/* Stores one scalar option's value, parsed from text as a recipe would
+ * ("true"/"false", integers, floats, a choice, a string), at its offset in
+ * `dest` after checking type, range and choices. A string value is stored
+ * as the pointer given (borrowed: it must outlive dest). S3F_ERR_ARG naming
+ * the option and what is allowed; list options are set through recipes
+ * (S3F_ERR_ARG). */
+S3F_API s3f_status s3f_options_set(const s3f_option *table, void *dest, const char *name,
+                                   const char *text);
+/* Sets every scalar option with a default to its default (s3f_options_set
+ * of default_value). List options and options without defaults are left
+ * untouched. */
+S3F_API s3f_status s3f_options_set_defaults(const s3f_option *table, void *dest);
+
 #ifdef __cplusplus
 }
 #endif
