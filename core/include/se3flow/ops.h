@@ -27,15 +27,22 @@ extern "C" {
  * a: (M, K) or (Bt, M, K) (stored (K, M) / (Bt, K, M) when trans_a);
  * b: (K, N) or (Bt, K, N) (stored transposed when trans_b);
  * out: (M, N), or (Bt, M, N) when either is batched (a 2-D operand is shared
- * across the batch). Large products go to BLAS. */
+ * across the batch, and its gradient sums over the batch). Any size may be
+ * 0; K = 0 gives zeros. Small products run as a loop, large ones as BLAS.
+ * S3F_ERR_SHAPE for operands that are not 2-D or 3-D, differing K or
+ * differing batch sizes. */
 S3F_API s3f_status s3f_matmul(s3f_ctx_t *ctx, s3f_tensor *a, s3f_tensor *b, bool trans_a,
                               bool trans_b, s3f_tensor **out);
 
-/* out (..., O) = x (..., I) @ weight (O, I)^T + bias (O); bias may be NULL. */
+/* out (..., O) = x (..., I) @ weight (O, I)^T + bias (O); bias may be NULL.
+ * x has at least one dim; its leading dims are flattened into one product.
+ * I = 0 gives the bias (or zeros). */
 S3F_API s3f_status s3f_linear(s3f_ctx_t *ctx, s3f_tensor *x, s3f_tensor *weight, s3f_tensor *bias,
                               s3f_tensor **out);
 
-/* out (...) = sum over the last axis of a (..., D) * b (..., D). */
+/* out (...) = sum over the last axis of a (..., D) * b (..., D). a and b
+ * have the same shape, at least 1-D (a 1-D pair gives a scalar); D = 0
+ * gives zeros. */
 S3F_API s3f_status s3f_rowdot(s3f_ctx_t *ctx, s3f_tensor *a, s3f_tensor *b, s3f_tensor **out);
 
 /* ---- elementwise ------------------------------------------------------- */
