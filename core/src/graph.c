@@ -82,6 +82,7 @@ static void copy_nodes(const s3f_molecule *m, int32_t node_base, int32_t edge_ba
                        s3f_graph_layout layout, s3f_graph_batch *g)
 {
     int32_t n = m->num_nodes, *in_off = (int32_t *)g->in_offsets->data + node_base;
+    if (n == 0) return; /* its arrays may be NULL; its in_offsets slot is the next molecule's */
     memcpy((float *)g->positions->data + 3 * (int64_t)node_base, m->positions,
            sizeof(float) * 3 * (size_t)n);
     if (layout.node_features)
@@ -90,7 +91,6 @@ static void copy_nodes(const s3f_molecule *m, int32_t node_base, int32_t edge_ba
     for (int32_t i = 0; i < n; i++) in_off[i] = 0;
     for (int32_t e = 0; e < m->num_edges; e++)
         if (m->dst[e] + 1 < n) in_off[m->dst[e] + 1]++;
-    if (n == 0) return; /* its in_offsets slot is the next molecule's */
     in_off[0] = edge_base;
     for (int32_t i = 1; i < n; i++) in_off[i] += in_off[i - 1];
 }
