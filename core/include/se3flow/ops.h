@@ -49,7 +49,10 @@ S3F_API s3f_status s3f_rowdot(s3f_ctx_t *ctx, s3f_tensor *a, s3f_tensor *b, s3f_
 
 /* Binary ops with NumPy broadcasting: shapes are aligned at the last axis;
  * each pair of sizes must be equal or one of them 1 (a missing leading dim
- * counts as 1). The output has the broadcast shape. */
+ * counts as 1). The output has the broadcast shape. The gradient of a
+ * broadcast operand is summed over its broadcast dims in a fixed order.
+ * S3F_ERR_SHAPE (both shapes in the message) when the shapes do not
+ * broadcast; S3F_ERR_DTYPE when a and b differ in dtype. */
 S3F_API s3f_status s3f_add(s3f_ctx_t *ctx, s3f_tensor *a, s3f_tensor *b, s3f_tensor **out);
 S3F_API s3f_status s3f_sub(s3f_ctx_t *ctx, s3f_tensor *a, s3f_tensor *b, s3f_tensor **out);
 S3F_API s3f_status s3f_mul(s3f_ctx_t *ctx, s3f_tensor *a, s3f_tensor *b, s3f_tensor **out);
@@ -69,10 +72,12 @@ S3F_API s3f_status s3f_clamp(s3f_ctx_t *ctx, s3f_tensor *x, double lo, double hi
 
 /* ---- reductions -------------------------------------------------------- */
 
-/* Reduce along `axis` (negative counts from the end). keepdim keeps it as
- * size 1. max: ties go to the first index, which alone gets the gradient;
- * max over a zero-size axis is S3F_ERR_SHAPE; mean over one gives NaN as the
- * mean of nothing (sum 0 / 0), so callers should not ask for it. */
+/* Reduce along `axis` (negative counts from the end; S3F_ERR_ARG when out
+ * of range). keepdim keeps it as size 1. Sums accumulate in double. max:
+ * ties go to the first index, which alone gets the gradient; a NaN wins (the
+ * first one); max over a zero-size axis is S3F_ERR_SHAPE; mean over one
+ * gives NaN as the mean of nothing (sum 0 / 0), so callers should not ask
+ * for it. */
 S3F_API s3f_status s3f_sum(s3f_ctx_t *ctx, s3f_tensor *x, int axis, bool keepdim, s3f_tensor **out);
 S3F_API s3f_status s3f_mean(s3f_ctx_t *ctx, s3f_tensor *x, int axis, bool keepdim,
                             s3f_tensor **out);
@@ -81,7 +86,9 @@ S3F_API s3f_status s3f_max(s3f_ctx_t *ctx, s3f_tensor *x, int axis, bool keepdim
 S3F_API s3f_status s3f_sum_all(s3f_ctx_t *ctx, s3f_tensor *x, s3f_tensor **out);
 
 /* out (..., 1) or (...) = max(||x||_2 over the last axis, min_norm). The
- * gradient is 0 where the clamp is active (as torch's clamp(min=)). */
+ * gradient is 0 where the clamp is active (as torch's clamp(min=): it passes
+ * where ||x|| >= min_norm) and where ||x|| = 0, so a zero vector never gives
+ * NaN. S3F_ERR_SHAPE for a 0-D x, S3F_ERR_ARG for a NaN min_norm. */
 S3F_API s3f_status s3f_vector_norm(s3f_ctx_t *ctx, s3f_tensor *x, double min_norm, bool keepdim,
                                    s3f_tensor **out);
 
@@ -144,7 +151,9 @@ S3F_API s3f_status s3f_segment_softmax(s3f_ctx_t *ctx, s3f_tensor *x, s3f_tensor
 /* ---- losses ------------------------------------------------------------ */
 
 /* Mean over all elements of |pred - target| or (pred - target)^2; scalar
- * output. Shapes must be equal. Gradient of |.| at 0 is 0. */
+ * output (NaN for empty inputs: 0 / 0). Shapes must be equal
+ * (S3F_ERR_SHAPE). Gradients go to both pred and target; that of |.| at 0
+ * is 0. */
 S3F_API s3f_status s3f_l1_loss(s3f_ctx_t *ctx, s3f_tensor *pred, s3f_tensor *target,
                                s3f_tensor **out);
 S3F_API s3f_status s3f_mse_loss(s3f_ctx_t *ctx, s3f_tensor *pred, s3f_tensor *target,
