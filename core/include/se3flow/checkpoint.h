@@ -26,12 +26,15 @@ extern "C" {
 /* Training state kept beside the tensors. Strings are borrowed when saving;
  * after loading they point into the open file (valid until it is closed). */
 typedef struct s3f_checkpoint_meta {
-    const char *recipe_yaml;                  /* "se3flow.recipe" */
-    int64_t epoch;                            /* "se3flow.epoch": epochs completed */
-    int64_t step;                             /* "se3flow.step": optimizer steps completed */
-    int64_t run_id;                           /* "se3flow.run_id" (0: none) */
-    uint64_t seed;                            /* "se3flow.seed" */
-    int targets;                              /* entries of mean/std */
+    const char *recipe_yaml; /* "se3flow.recipe" */
+    int64_t epoch;           /* "se3flow.epoch": epochs completed */
+    int64_t step;            /* "se3flow.step": optimizer steps completed */
+    int64_t batch;           /* "se3flow.batch": batches done in the unfinished epoch */
+    double loss_sum;         /* "se3flow.loss_sum": their summed loss (for the epoch mean) */
+    double best_metric;      /* "se3flow.best_metric": best validation MAE so far; NaN if none */
+    int64_t run_id;          /* "se3flow.run_id" (0: none) */
+    uint64_t seed;           /* "se3flow.seed" */
+    int targets;             /* entries of mean/std */
     double target_mean[S3F_CKPT_MAX_TARGETS]; /* "se3flow.target_mean": JSON list */
     double target_std[S3F_CKPT_MAX_TARGETS];  /* "se3flow.target_std" */
     double metric;           /* "se3flow.metric": e.g. validation MAE; NaN if none */

@@ -51,6 +51,9 @@ S3F_API int64_t s3f_loader_batches(const s3f_loader_t *loader);
 /* Starts epoch `epoch` (any batches of a previous epoch not taken are
  * dropped). Must be called before the first s3f_loader_next. */
 S3F_API s3f_status s3f_loader_begin_epoch(s3f_loader_t *loader, int64_t epoch);
+/* The same, starting at batch `first` of the epoch (to resume mid-epoch);
+ * batches before it are never built. */
+S3F_API s3f_status s3f_loader_begin_epoch_at(s3f_loader_t *loader, int64_t epoch, int64_t first);
 
 /* The next batch of the epoch (caller takes ownership; free with
  * s3f_graph_batch_destroy), or *out = NULL when the epoch is done. A failure

@@ -38,8 +38,16 @@ static s3f_status add_meta(s3f_safetensors_writer_t *w, const s3f_checkpoint_met
         snprintf(number, sizeof number, "%" PRId64, ints[i].value);
         rc = s3f_safetensors_writer_metadata(w, ints[i].key, number);
     }
-    snprintf(number, sizeof number, "%.17g", m->metric);
-    if (rc == S3F_OK) rc = s3f_safetensors_writer_metadata(w, "se3flow.metric", number);
+    const struct {
+        const char *key;
+        double value;
+    } reals[] = {{"se3flow.metric", m->metric},
+                 {"se3flow.best_metric", m->best_metric},
+                 {"se3flow.loss_sum", m->loss_sum}};
+    for (size_t i = 0; i < sizeof reals / sizeof reals[0] && rc == S3F_OK; i++) {
+        snprintf(number, sizeof number, "%.17g", reals[i].value);
+        rc = s3f_safetensors_writer_metadata(w, reals[i].key, number);
+    }
     if (rc == S3F_OK && m->metric_name)
         rc = s3f_safetensors_writer_metadata(w, "se3flow.metric_name", m->metric_name);
     if (rc == S3F_OK)
@@ -159,6 +167,18 @@ static s3f_status read_int(const s3f_safetensors_t *f, const char *key, int64_t 
     return S3F_OK;
 }
 
+static s3f_status read_real(const s3f_safetensors_t *f, const char *key, double *out)
+{
+    const char *text = s3f_safetensors_metadata(f, key);
+    if (!text) return S3F_OK;
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || *end)
+        return s3f_fail(S3F_ERR_FORMAT, "checkpoint: %s is '%s', not a number", key, text);
+    *out = v;
+    return S3F_OK;
+}
+
 static s3f_status read_list(const s3f_safetensors_t *f, const char *key, double *out, int *count)
 {
     const char *text = s3f_safetensors_metadata(f, key);
@@ -185,13 +205,15 @@ static s3f_status read_list(const s3f_safetensors_t *f, const char *key, double 
 s3f_status s3f_checkpoint_read_meta(const s3f_safetensors_t *f, s3f_checkpoint_meta *m)
 {
     memset(m, 0, sizeof *m);
-    m->metric = NAN;
+    m->metric = m->best_metric = NAN;
     int64_t seed = 0;
     int mean_count = 0, std_count = 0;
     m->recipe_yaml = s3f_safetensors_metadata(f, "se3flow.recipe");
     m->metric_name = s3f_safetensors_metadata(f, "se3flow.metric_name");
-    const char *metric = s3f_safetensors_metadata(f, "se3flow.metric");
-    if (metric) m->metric = strtod(metric, NULL);
+    S3F_RETURN_IF_ERR(read_real(f, "se3flow.metric", &m->metric));
+    S3F_RETURN_IF_ERR(read_real(f, "se3flow.best_metric", &m->best_metric));
+    S3F_RETURN_IF_ERR(read_real(f, "se3flow.loss_sum", &m->loss_sum));
+    S3F_RETURN_IF_ERR(read_int(f, "se3flow.batch", &m->batch));
     S3F_RETURN_IF_ERR(read_int(f, "se3flow.epoch", &m->epoch));
     S3F_RETURN_IF_ERR(read_int(f, "se3flow.step", &m->step));
     S3F_RETURN_IF_ERR(read_int(f, "se3flow.run_id", &m->run_id));

@@ -173,6 +173,14 @@ const int64_t *s3f_loader_order(const s3f_loader_t *l, int64_t *count)
 
 s3f_status s3f_loader_begin_epoch(s3f_loader_t *l, int64_t epoch)
 {
+    return s3f_loader_begin_epoch_at(l, epoch, 0);
+}
+
+s3f_status s3f_loader_begin_epoch_at(s3f_loader_t *l, int64_t epoch, int64_t first)
+{
+    if (first < 0 || first > l->batches)
+        return s3f_fail(S3F_ERR_ARG, "loader: batch %lld is outside an epoch of %lld batches",
+                        (long long)first, (long long)l->batches);
     pthread_mutex_lock(&l->lock);
     l->started = false;
     l->generation++;
@@ -185,7 +193,7 @@ s3f_status s3f_loader_begin_epoch(s3f_loader_t *l, int64_t epoch)
     const s3f_loader_opts *o = &l->opts;
     loader_make_order(o->size, o->shuffle, o->seed, epoch, o->rank, o->world, l->scratch, l->order,
                       &l->count);
-    l->next_build = l->next_take = 0;
+    l->next_build = l->next_take = first;
     l->started = true;
     pthread_cond_broadcast(&l->work);
     pthread_mutex_unlock(&l->lock);
