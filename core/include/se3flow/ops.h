@@ -123,11 +123,16 @@ S3F_API s3f_status s3f_split(s3f_ctx_t *ctx, s3f_tensor *x, int axis, int n, con
 
 /* ---- indexing and graph segments -------------------------------------- */
 
-/* out (n, ...) = x (R, ...)[index (n)], rows picked by index (0 <= i < R). */
+/* out (n, ...) = x (R, ...)[index (n)], rows picked by index (0 <= i < R).
+ * A value outside [0, R) is S3F_ERR_ARG naming its position and value. The
+ * backward is a scatter-add: a row picked several times sums its gradients
+ * in increasing position. */
 S3F_API s3f_status s3f_gather_rows(s3f_ctx_t *ctx, s3f_tensor *x, s3f_tensor *index,
                                    s3f_tensor **out);
-/* out (R, ...) zero, then out[index[i]] += x[i] for x (n, ...). Each output
- * row sums its contributions in increasing i (deterministic, no atomics). */
+/* out (R, ...) zero, then out[index[i]] += x[i] for x (n, ...), index (n)
+ * and R = num_rows >= 0. Each output row sums its contributions in
+ * increasing i (deterministic, no atomics); rows that no index names stay 0.
+ * A value outside [0, R) is S3F_ERR_ARG naming its position and value. */
 S3F_API s3f_status s3f_scatter_add_rows(s3f_ctx_t *ctx, s3f_tensor *x, s3f_tensor *index,
                                         int64_t num_rows, s3f_tensor **out);
 
@@ -135,7 +140,9 @@ S3F_API s3f_status s3f_scatter_add_rows(s3f_ctx_t *ctx, s3f_tensor *x, s3f_tenso
  * offsets[s] .. offsets[s+1]-1 of x (E, ...), with offsets (S+1) i32 rising
  * from 0 to E (a CSR row pointer, e.g. incoming edges of each node).
  * out (S, ...). Empty segments give 0 (sum, mean, and max alike). max: ties
- * go to the first row, which alone gets the gradient. */
+ * go to the first row, which alone gets the gradient; NaN propagates.
+ * Offsets that do not start at 0, decrease, or end anywhere but E are
+ * S3F_ERR_ARG naming the position. */
 S3F_API s3f_status s3f_segment_sum(s3f_ctx_t *ctx, s3f_tensor *x, s3f_tensor *offsets,
                                    s3f_tensor **out);
 S3F_API s3f_status s3f_segment_mean(s3f_ctx_t *ctx, s3f_tensor *x, s3f_tensor *offsets,
@@ -144,7 +151,8 @@ S3F_API s3f_status s3f_segment_max(s3f_ctx_t *ctx, s3f_tensor *x, s3f_tensor *of
                                    s3f_tensor **out);
 /* Softmax over the rows of each segment, separately for every trailing
  * position: x (E, H) with H heads gives per-head attention weights over the
- * incoming edges of each node. Numerically stable (max subtracted). */
+ * incoming edges of each node. Numerically stable (max subtracted). Offsets
+ * as for the segment reductions; out has x's shape (E, ...). */
 S3F_API s3f_status s3f_segment_softmax(s3f_ctx_t *ctx, s3f_tensor *x, s3f_tensor *offsets,
                                        s3f_tensor **out);
 
