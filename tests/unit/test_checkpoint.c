@@ -41,6 +41,9 @@ static void test_round_trip(void **state)
     s3f_checkpoint_meta meta = {.recipe_yaml = "model:\n  name: x\n",
                                 .epoch = 3,
                                 .step = 120,
+                                .batch = 5,
+                                .loss_sum = 2.5,
+                                .best_metric = 0.03,
                                 .run_id = 9,
                                 .seed = 42,
                                 .targets = 2,
@@ -63,6 +66,7 @@ static void test_round_trip(void **state)
     assert_true(s3f_tensor_get(step2, 0) == 17 && s3f_tensor_get(moment2, 5) == 0.25);
     assert_string_equal(back.recipe_yaml, meta.recipe_yaml);
     assert_true(back.epoch == 3 && back.step == 120 && back.run_id == 9 && back.seed == 42);
+    assert_true(back.batch == 5 && back.loss_sum == 2.5 && back.best_metric == 0.03);
     assert_int_equal(back.targets, 2);
     assert_true(back.target_mean[1] == -2 && back.target_std[0] == 0.25);
     assert_true(back.metric == 0.0421);

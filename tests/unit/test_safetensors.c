@@ -121,6 +121,8 @@ static void test_malformed_files_are_refused(void **state)
     assert_fails(open_crafted("{\"w\":", 0, -1), S3F_ERR_FORMAT, "JSON");
     assert_fails(open_crafted("[1,2]", 0, -1), S3F_ERR_FORMAT, "JSON object");
     assert_fails(open_crafted("{\"__metadata__\":{\"k\":1}}", 0, -1), S3F_ERR_FORMAT, "metadata");
+    assert_fails(open_crafted("{\"__metadata__\":{},\"__metadata__\":{}}", 0, -1), S3F_ERR_FORMAT,
+                 "twice");
     assert_fails(
         open_crafted("{\"w\":{\"dtype\":\"F32\",\"shape\":[1,1,1,1,1,1,1],\"data_offsets\":[0,4]}}",
                      4, -1),

@@ -32,6 +32,7 @@ static s3f_status add_meta(s3f_safetensors_writer_t *w, const s3f_checkpoint_met
         int64_t value;
     } ints[] = {{"se3flow.epoch", m->epoch},
                 {"se3flow.step", m->step},
+                {"se3flow.batch", m->batch},
                 {"se3flow.run_id", m->run_id},
                 {"se3flow.seed", (int64_t)m->seed}};
     for (size_t i = 0; i < sizeof ints / sizeof ints[0] && rc == S3F_OK; i++) {

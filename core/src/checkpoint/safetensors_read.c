@@ -96,6 +96,7 @@ static s3f_status parse_entry(const cJSON *item, s3f_safetensors_t *f, s3f_safet
 static s3f_status parse_metadata(const cJSON *meta, s3f_safetensors_t *f)
 {
     if (!cJSON_IsObject(meta)) return bad("'__metadata__' is not an object", NULL);
+    if (f->metadata) return bad("'__metadata__' appears twice", NULL); /* found by fuzzing */
     int n = cJSON_GetArraySize(meta);
     if (!(f->metadata = calloc((size_t)n + 1, sizeof *f->metadata)))
         return s3f_fail(S3F_ERR_NOMEM, "safetensors: out of memory");
