@@ -25,3 +25,25 @@ target_include_directories(se3flow_blas INTERFACE ${SE3FLOW_CBLAS_INCLUDE_DIR})
 target_link_libraries(se3flow_blas INTERFACE ${SE3FLOW_OPENBLAS_LIBRARY})
 
 find_library(SE3FLOW_MATH_LIBRARY m)
+
+# cJSON (libcjson-dev): JSON writing and parsing (the jsonl logger, tests).
+find_library(SE3FLOW_CJSON_LIBRARY cjson)
+find_path(SE3FLOW_CJSON_INCLUDE_DIR cjson/cJSON.h)
+if(NOT SE3FLOW_CJSON_LIBRARY OR NOT SE3FLOW_CJSON_INCLUDE_DIR)
+  message(FATAL_ERROR "cJSON not found: run scripts/install-deps (libcjson-dev)")
+endif()
+add_library(se3flow_cjson INTERFACE)
+target_include_directories(se3flow_cjson INTERFACE ${SE3FLOW_CJSON_INCLUDE_DIR})
+target_link_libraries(se3flow_cjson INTERFACE ${SE3FLOW_CJSON_LIBRARY})
+
+# CRC32C for TFRecord framing (the tensorboard logger). Debian has no
+# libcrc32c package; Intel ISA-L (libisal-dev) provides CRC32C as
+# crc32_iscsi, hardware-accelerated where the CPU can.
+find_library(SE3FLOW_ISAL_LIBRARY isal)
+find_path(SE3FLOW_ISAL_INCLUDE_DIR isa-l/crc.h)
+if(NOT SE3FLOW_ISAL_LIBRARY OR NOT SE3FLOW_ISAL_INCLUDE_DIR)
+  message(FATAL_ERROR "ISA-L not found: run scripts/install-deps (libisal-dev)")
+endif()
+add_library(se3flow_crc32c INTERFACE)
+target_include_directories(se3flow_crc32c INTERFACE ${SE3FLOW_ISAL_INCLUDE_DIR})
+target_link_libraries(se3flow_crc32c INTERFACE ${SE3FLOW_ISAL_LIBRARY})
