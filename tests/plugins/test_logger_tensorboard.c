@@ -2,13 +2,15 @@
  * dlopen. The event file is read back here by an independent reader: TFRecord
  * framing with both masked CRC32Cs (a bitwise CRC32C, not the plugin's
  * library), then a protobuf decode of every Event (wall time, step, file
- * version, scalar tag and value). Also: the file name and `dir` option,
+ * version, scalar tag and value). Also: infinities for values beyond the
+ * float range, negative and huge steps, the file name and `dir` option,
  * distinct files for loggers opened in the same second, and bad input.
  *
  * With --interop (a ctest entry of its own) it instead has TensorBoard's
  * EventAccumulator (tests/plugins/read_tfevents.py) read the scalars back,
  * and exits 77 (skipped) when Python's `tensorboard` package is missing. */
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +232,30 @@ static void test_event_file(void **unused)
     lt_remove_dir(dir);
 }
 
+static void test_extreme_values_and_steps(void **unused)
+{
+    char *dir = lt_temp_dir(), *tb_dir = lt_join(dir, "tensorboard"), *paths[2];
+    lt_logger logger;
+    lt_load(&logger, "tensorboard", NULL);
+    s3f_run_info run = lt_run_info(dir, false);
+    assert_ok(lt_open(&logger, &run));
+    /* Beyond the float range: infinities. A negative step: ten-byte varint. */
+    const s3f_metric m[] = {lt_metric("train", "big", 1e300, -1, 0),
+                            lt_metric("train", "small", -1e300, INT64_MAX, 0),
+                            lt_metric("train", "nan", NAN, 7, 0)};
+    assert_ok(logger.fn->log_metrics(logger.state, m, 3));
+    lt_unload(&logger);
+    assert_int_equal(event_files(tb_dir, paths, 2), 1);
+    tb_event events[4];
+    assert_int_equal(read_events(paths[0], events, 4), 4);
+    assert_true(events[1].value == INFINITY && events[1].step == -1);
+    assert_true(events[2].value == -INFINITY && events[2].step == INT64_MAX);
+    assert_true(isnan(events[3].value));
+    free(paths[0]);
+    free(tb_dir);
+    lt_remove_dir(dir);
+}
+
 static void test_dir_option_and_distinct_files(void **unused)
 {
     char *dir = lt_temp_dir(), *tb_dir = lt_join(dir, "tb/nested/deeper"), *paths[4];
@@ -332,6 +358,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crc32c_reference),
         cmocka_unit_test(test_event_file),
+        cmocka_unit_test(test_extreme_values_and_steps),
         cmocka_unit_test(test_dir_option_and_distinct_files),
         cmocka_unit_test(test_bad_input),
     };

@@ -10,6 +10,8 @@
  * 0.12  val/mae 0.057"; text lines print as they are. With run->quiet nothing
  * is printed at all. It keeps no files and no history.
  *
+ * The host calls a logger from one thread at a time.
+ *
  * Invariant: on a terminal, a bar is only ever on the last line: anything
  * else printed first erases it, and close erases it. */
 #include <errno.h>
@@ -178,7 +180,7 @@ static s3f_status console_progress(void *state, const s3f_progress *progress)
         return s3f_fail(S3F_ERR_ARG, "console logger: progress needs a state and a progress");
     if (logger->quiet) return S3F_OK;
     double now = monotonic_seconds();
-    bool last_batch = progress->batch >= progress->batches;
+    bool last_batch = progress->batches > 0 && progress->batch >= progress->batches;
     if (logger->tty) {
         if (now - logger->last_progress < REDRAW_SECONDS && !last_batch) return S3F_OK;
         draw_bar(logger, progress, terminal_columns(logger->out));

@@ -8,6 +8,8 @@
  * same double ("nan", "inf", "-inf" for non-finite ones, as Python and pandas
  * read them). It only appends; it never reads the file back.
  *
+ * The host calls a logger from one thread at a time.
+ *
  * Invariant: the file starts with exactly one header row (written only when
  * the file is empty, so a resumed run appends to the same table), and after
  * every call each metric logged so far is on disk as a whole row. */

@@ -6,6 +6,8 @@
  * file line by line. It is not a run store: it only appends, never reads.
  * Non-finite values are written as null (JSON has no NaN or infinity).
  *
+ * The host calls a logger from one thread at a time.
+ *
  * Invariant: after every call returns, each metric logged so far is on disk
  * as a whole line (the file is flushed per call and opened for appending, so a
  * resumed run continues the same file). */

@@ -15,9 +15,14 @@
  *     data[length]                  | uint32 masked_crc32c(data)
  * with masked(crc) = ((crc >> 15) | (crc << 17)) + 0xa282ead8.
  *
+ * The host calls a logger from one thread at a time.
+ *
  * Invariant: after every call that succeeds, the file holds only whole
  * records (each record is built in memory, written, and the call flushes). */
 #include <errno.h>
+#include <float.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,12 +52,19 @@ typedef struct tensorboard_logger {
 
 /* ---- CRC32C and TFRecord framing ---------------------------------------- */
 
-/* CRC32C (Castagnoli) of `data`: ISA-L's crc32_iscsi leaves out the initial
- * and final inversion of the standard definition, so they are done here. */
+/* CRC32C (Castagnoli) of `data`. ISA-L's crc32_iscsi leaves out the initial
+ * and final inversion of the standard definition, so they are done here; it
+ * takes an int length, so longer data goes in chunks (the CRC chains). */
 static uint32_t crc32c(const uint8_t *data, size_t size)
 {
-    /* crc32_iscsi takes a non-const pointer but only reads. */
-    return ~crc32_iscsi((unsigned char *)data, (int)size, 0xffffffffu);
+    uint32_t crc = 0xffffffffu;
+    while (size > 0) {
+        int chunk = size > INT_MAX ? INT_MAX : (int)size;
+        /* crc32_iscsi takes a non-const pointer but only reads. */
+        crc = crc32_iscsi((unsigned char *)data, chunk, crc);
+        data += chunk, size -= (size_t)chunk;
+    }
+    return ~crc;
 }
 
 static uint32_t masked_crc32c(const uint8_t *data, size_t size)
@@ -146,6 +158,15 @@ static void pb_double(pb_buffer *b, unsigned field, double v)
     pb_fixed(b, bits, 8);
 }
 
+/* `v` as a float; beyond the float range it is an infinity (the cast alone
+ * would be undefined behaviour there). */
+static float to_float(double v)
+{
+    if (v > FLT_MAX) return INFINITY;
+    if (v < -FLT_MAX) return -INFINITY;
+    return (float)v;
+}
+
 static void pb_float(pb_buffer *b, unsigned field, float v)
 {
     uint32_t bits;
@@ -187,7 +208,7 @@ static void encode_scalar_event(pb_buffer *event, const s3f_metric *m)
     const char *split = m->split ? m->split : "";
     const char *tag[3] = {split, split[0] ? "/" : "", m->name};
     pb_pieces(&value, VALUE_TAG, 3, tag);
-    pb_float(&value, VALUE_SIMPLE_VALUE, (float)m->value);
+    pb_float(&value, VALUE_SIMPLE_VALUE, to_float(m->value));
     pb_message(&summary, SUMMARY_VALUE, &value);
     pb_event_head(event, m->wall_time, m->step);
     pb_message(event, EVENT_SUMMARY, &summary);
