@@ -33,3 +33,15 @@ endif()
 add_library(se3flow_cjson INTERFACE)
 target_include_directories(se3flow_cjson INTERFACE ${SE3FLOW_CJSON_INCLUDE_DIR})
 target_link_libraries(se3flow_cjson INTERFACE ${SE3FLOW_CJSON_LIBRARY})
+
+# CRC32C for TFRecord framing (the tensorboard logger). Debian has no
+# libcrc32c package; Intel ISA-L (libisal-dev) provides CRC32C as
+# crc32_iscsi, hardware-accelerated where the CPU can.
+find_library(SE3FLOW_ISAL_LIBRARY isal)
+find_path(SE3FLOW_ISAL_INCLUDE_DIR isa-l/crc.h)
+if(NOT SE3FLOW_ISAL_LIBRARY OR NOT SE3FLOW_ISAL_INCLUDE_DIR)
+  message(FATAL_ERROR "ISA-L not found: run scripts/install-deps (libisal-dev)")
+endif()
+add_library(se3flow_crc32c INTERFACE)
+target_include_directories(se3flow_crc32c INTERFACE ${SE3FLOW_ISAL_INCLUDE_DIR})
+target_link_libraries(se3flow_crc32c INTERFACE ${SE3FLOW_ISAL_LIBRARY})
