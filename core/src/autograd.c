@@ -116,7 +116,9 @@ s3f_status s3f_backward_from(s3f_ctx_t *ctx, s3f_tensor *out, const s3f_tensor *
     }
     s3f_tensor *grad;
     S3F_RETURN_IF_ERR(s3f_grad_of(ctx, out, &grad));
-    S3F_RETURN_IF_ERR(s3f_tensor_copy(grad, dout));
+    /* seeds add, like every other gradient contribution */
+    for (int64_t i = 0; i < s3f_tensor_numel(grad); i++)
+        s3f_tensor_set(grad, i, s3f_tensor_get(grad, i) + s3f_tensor_get(dout, i));
     return run_backward(ctx);
 }
 
@@ -132,6 +134,6 @@ s3f_status s3f_backward(s3f_ctx_t *ctx, s3f_tensor *loss)
                                        "(no input requires one, or no-grad mode was on)");
     s3f_tensor *grad;
     S3F_RETURN_IF_ERR(s3f_grad_of(ctx, loss, &grad));
-    s3f_tensor_set(grad, 0, 1.0);
+    s3f_tensor_set(grad, 0, s3f_tensor_get(grad, 0) + 1.0);
     return run_backward(ctx);
 }

@@ -31,11 +31,20 @@ s3f_status s3f_tensor_fill_uniform(s3f_tensor *t, s3f_rng *rng, double lo, doubl
     }
     uint64_t base = rng->offset, seed = rng->seed;
     double width = hi - lo;
+    if (t->dtype == S3F_F32) { /* the common case, without per-element dispatch */
+        float *data = t->data;
 #pragma omp parallel for schedule(static) if (n > 16384)
-    for (int64_t i = 0; i < n; i++) {
-        philox_words r = philox4x32_10(base + (uint64_t)i, 0, seed);
-        double u = t->dtype == S3F_F64 ? philox_unit_f64(r.w[0], r.w[1]) : philox_unit_f32(r.w[0]);
-        s3f_tensor_set(t, i, philox_affine(lo, width, u));
+        for (int64_t i = 0; i < n; i++)
+            data[i] = (float)philox_affine(
+                lo, width, philox_unit_f32(philox4x32_10(base + (uint64_t)i, 0, seed).w[0]));
+    } else {
+#pragma omp parallel for schedule(static) if (n > 16384)
+        for (int64_t i = 0; i < n; i++) {
+            philox_words r = philox4x32_10(base + (uint64_t)i, 0, seed);
+            double u =
+                t->dtype == S3F_F64 ? philox_unit_f64(r.w[0], r.w[1]) : philox_unit_f32(r.w[0]);
+            s3f_tensor_set(t, i, philox_affine(lo, width, u));
+        }
     }
     rng->offset += (uint64_t)n;
     return S3F_OK;
