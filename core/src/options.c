@@ -88,11 +88,11 @@ static s3f_status check_default(const s3f_option *o, const char *owner)
     if (!o->default_value) return S3F_OK;
     s3f_recipe_node_t *value = NULL;
     char label[512];
-    snprintf(label, sizeof label, "%s: default of option '%s'", owner, o->name);
+    snprintf(label, sizeof label, "%s: default of option %s", owner, o->name);
     s3f_status rc = recipe_parse_text(o->default_value, strlen(o->default_value),
                                       S3F_RECIPE_ORIGIN_DEFAULT, false, false, &value);
     if (rc == S3F_OK)
-        rc = recipe_option_value(NULL, o, value, label, NULL);
+        rc = recipe_option_value(NULL, o, value, label, false, NULL);
     else if (rc != S3F_ERR_NOMEM)
         rc = s3f_fail_context(S3F_ERR_ARG, "%s: ", label);
     recipe_node_destroy(value);

@@ -127,7 +127,7 @@ static void test_extends_errors(void **state)
     char path[512], other[512];
     s3f_recipe_t *r = NULL;
     rt_write("missing/a.yaml", "seed: 1\nextends: nowhere.yaml\n", path);
-    assert_fails(s3f_recipe_load(path, &r), S3F_ERR_IO, "a.yaml:2:10", "extends",
+    assert_fails(s3f_recipe_load(path, &r), S3F_ERR_ARG, "a.yaml:2:10", "extends",
                  "missing/nowhere.yaml", "No such file");
     rt_write("cycle/a.yaml", "extends: b.yaml\n", path);
     rt_write("cycle/b.yaml", "extends: a.yaml\nseed: 2\n", other);
@@ -148,7 +148,7 @@ static void test_extends_errors(void **state)
     assert_fails(s3f_recipe_parse(text, strlen(text), "stored", &r), S3F_ERR_ARG, "stored:1:1",
                  "extends works only in recipe files");
     assert_fails(s3f_recipe_load(g_rt_dir, &r), S3F_ERR_IO, "cannot read recipe");
-    assert_fails(s3f_recipe_load("/nonexistent/recipe.yaml", &r), S3F_ERR_IO,
+    assert_fails(s3f_recipe_load("/nonexistent/recipe.yaml", &r), S3F_ERR_ARG,
                  "/nonexistent/recipe.yaml", "No such file");
     assert_fails(s3f_recipe_load(NULL, &r), S3F_ERR_ARG, "NULL");
     assert_null(r);

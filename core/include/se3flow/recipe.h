@@ -74,11 +74,12 @@ typedef struct s3f_recipe_origin {
 
 /* Reads the recipe file at `path`, following its `extends` chain.
  * *out is written only on success; the caller owns it (s3f_recipe_destroy).
- * S3F_ERR_IO: a file cannot be read (names it, and the `extends` line that
- * asked for it). S3F_ERR_FORMAT: malformed YAML (file:line:col and libyaml's
- * problem), a root that is not a map, a duplicate key, an alias, nesting
- * deeper than 64. S3F_ERR_ARG: cyclic `extends` (names every file of the
- * cycle), an `extends` that is not one file name. S3F_ERR_NOMEM. */
+ * S3F_ERR_ARG: a file that is not there (named, with the `extends` line
+ * that asked for it: a usage error, not an i/o one); cyclic `extends`
+ * (names every file of the cycle); an `extends` that is not one file name.
+ * S3F_ERR_IO: a file that is there but cannot be read. S3F_ERR_FORMAT:
+ * malformed YAML (file:line:col and libyaml's problem), a root that is not
+ * a map, a duplicate key, an alias, nesting deeper than 64. S3F_ERR_NOMEM. */
 S3F_API s3f_status s3f_recipe_load(const char *path, s3f_recipe_t **out);
 
 /* Parses a recipe from `length` bytes of YAML `text` (a stored resolved

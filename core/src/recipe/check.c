@@ -20,7 +20,7 @@ static void format_bound(double value, char *buffer, size_t size)
 {
     if (isinf(value))
         snprintf(buffer, size, "%sinf", value < 0 ? "-" : "");
-    else if (value == floor(value) && fabs(value) < 1e15)
+    else if (value == floor(value) && fabs(value) <= 9007199254740992.0) /* 2^53: exact */
         snprintf(buffer, size, "%.0f", value);
     else
         snprintf(buffer, size, "%g", value);
@@ -63,23 +63,41 @@ static void describe_allowed(const s3f_option *option, char *buffer, size_t size
     }
 }
 
-static s3f_status fail_type(const char *label, const s3f_option *option,
+/* Who a message is about: a key ("train.epochs", "s.sizes.1") and whether
+ * to start with the value's origin (not for option tables' own defaults). */
+typedef struct subject {
+    const char *key;
+    bool locate;
+} subject;
+
+/* "a.yaml:3:5: train.epochs" */
+static void name_value(const subject *who, const s3f_recipe_node_t *node, char *buffer, size_t size)
+{
+    char where[512] = "";
+    if (who->locate) recipe_origin_format(node->origin, where, sizeof where);
+    snprintf(buffer, size, "%s%s%s", where, who->locate ? ": " : "", who->key);
+}
+
+static s3f_status fail_type(const subject *who, const s3f_option *option,
                             const s3f_recipe_node_t *node)
 {
-    char allowed[512];
+    char name[1024], allowed[512];
+    name_value(who, node, name, sizeof name);
     describe_allowed(option, allowed, sizeof allowed);
     if (node->kind == S3F_RECIPE_SCALAR)
-        return s3f_fail(S3F_ERR_ARG, "%s: expected %s, got %s '%s'", label, allowed,
+        return s3f_fail(S3F_ERR_ARG, "%s: expected %s, got %s '%s'", name, allowed,
                         recipe_node_describe(node), node->text);
-    return s3f_fail(S3F_ERR_ARG, "%s: expected %s, got %s", label, allowed,
+    return s3f_fail(S3F_ERR_ARG, "%s: expected %s, got %s", name, allowed,
                     recipe_node_describe(node));
 }
 
-static s3f_status fail_range(const char *label, const s3f_option *option, const char *text)
+static s3f_status fail_range(const subject *who, const s3f_option *option,
+                             const s3f_recipe_node_t *node)
 {
-    char allowed[512];
+    char name[1024], allowed[512];
+    name_value(who, node, name, sizeof name);
     describe_allowed(option, allowed, sizeof allowed);
-    return s3f_fail(S3F_ERR_ARG, "%s: %s is out of range; allowed: %s", label, text, allowed);
+    return s3f_fail(S3F_ERR_ARG, "%s: %s is out of range; allowed: %s", name, node->text, allowed);
 }
 
 static bool in_range(double value, const s3f_option *option)
@@ -87,26 +105,25 @@ static bool in_range(double value, const s3f_option *option)
     return value >= option->min && value <= option->max;
 }
 
-static s3f_status read_int(const char *label, const s3f_option *option,
+static s3f_status read_int(const subject *who, const s3f_option *option,
                            const s3f_recipe_node_t *node, int64_t *out)
 {
     if (node->kind != S3F_RECIPE_SCALAR || recipe_scalar_type_of(node) != RECIPE_INT)
-        return fail_type(label, option, node);
+        return fail_type(who, option, node);
     errno = 0;
     long long value = strtoll(node->text, NULL, 10);
-    if (errno == ERANGE || !in_range((double)value, option))
-        return fail_range(label, option, node->text);
+    if (errno == ERANGE || !in_range((double)value, option)) return fail_range(who, option, node);
     *out = value;
     return S3F_OK;
 }
 
-static s3f_status read_float(const char *label, const s3f_option *option,
+static s3f_status read_float(const subject *who, const s3f_option *option,
                              const s3f_recipe_node_t *node, double *out)
 {
     recipe_scalar_type type =
         node->kind == S3F_RECIPE_SCALAR ? recipe_scalar_type_of(node) : RECIPE_STRING;
     if (node->kind != S3F_RECIPE_SCALAR || (type != RECIPE_INT && type != RECIPE_FLOAT))
-        return fail_type(label, option, node);
+        return fail_type(who, option, node);
     const char *text = node->text, *unsigned_text = text + (*text == '-' || *text == '+');
     double value;
     if (unsigned_text[0] == '.' && (unsigned_text[1] == 'i' || unsigned_text[1] == 'I'))
@@ -115,48 +132,50 @@ static s3f_status read_float(const char *label, const s3f_option *option,
         value = NAN;
     else
         value = strtod(text, NULL);
-    if (!in_range(value, option)) return fail_range(label, option, text);
+    if (!in_range(value, option)) return fail_range(who, option, node);
     *out = value;
     return S3F_OK;
 }
 
-static s3f_status read_choice(const char *label, const s3f_option *option,
+static s3f_status read_choice(const subject *who, const s3f_option *option,
                               const s3f_recipe_node_t *node, const char **out)
 {
-    if (node->kind != S3F_RECIPE_SCALAR) return fail_type(label, option, node);
+    if (node->kind != S3F_RECIPE_SCALAR) return fail_type(who, option, node);
     size_t count = 0;
     for (const char *const *c = option->choices; c && *c; c++, count++)
         if (strcmp(*c, node->text) == 0) {
             *out = *c;
             return S3F_OK;
         }
-    char allowed[512];
+    char name[1024], allowed[512];
+    name_value(who, node, name, sizeof name);
     describe_allowed(option, allowed, sizeof allowed);
     const char *near = s3f_word_nearest(node->text, option->choices, count);
     if (near)
         return s3f_fail(S3F_ERR_ARG, "%s: '%s' is not a valid choice; did you mean '%s'? (%s)",
-                        label, node->text, near, allowed);
-    return s3f_fail(S3F_ERR_ARG, "%s: '%s' is not a valid choice; allowed: %s", label, node->text,
+                        name, node->text, near, allowed);
+    return s3f_fail(S3F_ERR_ARG, "%s: '%s' is not a valid choice; allowed: %s", name, node->text,
                     allowed);
 }
 
 /* INT_LIST and FLOAT_LIST: checks every item; with `out`, fills an array the recipe keeps. */
-static s3f_status read_list(s3f_recipe_t *recipe, const char *label, const s3f_option *option,
+static s3f_status read_list(s3f_recipe_t *recipe, const subject *who, const s3f_option *option,
                             const s3f_recipe_node_t *node, void *out)
 {
-    if (node->kind != S3F_RECIPE_LIST) return fail_type(label, option, node);
+    if (node->kind != S3F_RECIPE_LIST) return fail_type(who, option, node);
     bool ints = option->type == S3F_OPTION_INT_LIST;
     size_t item_size = ints ? sizeof(int64_t) : sizeof(double);
     char *items = NULL;
     if (out && node->count > 0 && !(items = malloc((size_t)node->count * item_size)))
         return s3f_fail(S3F_ERR_NOMEM, "recipe: out of memory");
     for (int i = 0; i < node->count; i++) {
-        char item_label[600];
-        snprintf(item_label, sizeof item_label, "%s.%d", label, i);
+        char key[600];
+        snprintf(key, sizeof key, "%s.%d", who->key, i);
+        subject item = {key, who->locate};
         int64_t i64 = 0;
         double f64 = 0;
-        s3f_status rc = ints ? read_int(item_label, option, node->entries[i].value, &i64)
-                             : read_float(item_label, option, node->entries[i].value, &f64);
+        s3f_status rc = ints ? read_int(&item, option, node->entries[i].value, &i64)
+                             : read_float(&item, option, node->entries[i].value, &f64);
         if (rc != S3F_OK) {
             free(items);
             return rc;
@@ -194,8 +213,10 @@ static size_t field_size(s3f_option_type type)
 }
 
 s3f_status recipe_option_value(s3f_recipe_t *recipe, const s3f_option *option,
-                               const s3f_recipe_node_t *node, const char *label, void *dest)
+                               const s3f_recipe_node_t *node, const char *key, bool locate,
+                               void *dest)
 {
+    const subject who_value = {key, locate}, *who = &who_value;
     union {
         bool b;
         int64_t i;
@@ -206,27 +227,27 @@ s3f_status recipe_option_value(s3f_recipe_t *recipe, const s3f_option *option,
     switch (option->type) {
     case S3F_OPTION_BOOL:
         if (node->kind != S3F_RECIPE_SCALAR || recipe_scalar_type_of(node) != RECIPE_BOOL)
-            return fail_type(label, option, node);
+            return fail_type(who, option, node);
         v.b = node->text[0] == 't' || node->text[0] == 'T';
         break;
     case S3F_OPTION_INT:
-        rc = read_int(label, option, node, &v.i);
+        rc = read_int(who, option, node, &v.i);
         break;
     case S3F_OPTION_FLOAT:
-        rc = read_float(label, option, node, &v.f);
+        rc = read_float(who, option, node, &v.f);
         break;
     case S3F_OPTION_STRING:
-        if (node->kind != S3F_RECIPE_SCALAR) return fail_type(label, option, node);
+        if (node->kind != S3F_RECIPE_SCALAR) return fail_type(who, option, node);
         v.s = recipe_scalar_type_of(node) == RECIPE_NULL ? "" : node->text;
         break;
     case S3F_OPTION_CHOICE:
-        rc = read_choice(label, option, node, &v.s);
+        rc = read_choice(who, option, node, &v.s);
         break;
     case S3F_OPTION_INT_LIST:
     case S3F_OPTION_FLOAT_LIST:
-        return read_list(recipe, label, option, node, dest);
+        return read_list(recipe, who, option, node, dest);
     default:
-        return fail_type(label, option, node);
+        return fail_type(who, option, node);
     }
     if (rc == S3F_OK && dest) memcpy(dest, &v, field_size(option->type));
     return rc;
@@ -270,13 +291,10 @@ static s3f_status fail_unknown(const section *s, const recipe_entry *entry)
                           entry->key, s->name, count ? valid : "none");
 }
 
-/* "a.yaml:3:5: train.epochs" for messages about one value. */
-static void value_label(const section *s, const s3f_option *option, s3f_recipe_origin origin,
-                        char *buffer, size_t size)
+/* "train.epochs": the option's full key, for messages. */
+static void full_key(const section *s, const s3f_option *option, char *buffer, size_t size)
 {
-    char where[512];
-    recipe_origin_format(origin, where, sizeof where);
-    snprintf(buffer, size, "%s: %s%s%s", where, s->path, *s->path ? "." : "", option->name);
+    snprintf(buffer, size, "%s%s%s", s->path, *s->path ? "." : "", option->name);
 }
 
 static s3f_status check_keys(const section *s)
@@ -300,20 +318,21 @@ static s3f_status check_keys(const section *s)
 static s3f_status read_options(section *s, char *scratch)
 {
     static const s3f_recipe_origin k_default = {S3F_RECIPE_ORIGIN_DEFAULT, 0, 0};
-    char label[1024];
+    char key[512];
     for (const s3f_option *o = s->options; o->name; o++) {
         const s3f_recipe_node_t *value = s3f_recipe_node_find(s->map, o->name);
         if (!value) continue;
-        value_label(s, o, value->origin, label, sizeof label);
-        S3F_RETURN_IF_ERR(recipe_option_value(s->recipe, o, value, label, scratch + o->offset));
+        full_key(s, o, key, sizeof key);
+        S3F_RETURN_IF_ERR(recipe_option_value(s->recipe, o, value, key, true, scratch + o->offset));
     }
     for (const s3f_option *o = s->options; o->name; o++) {
         if (s3f_recipe_node_find(s->map, o->name)) continue;
         s3f_recipe_node_t *value = NULL;
-        value_label(s, o, k_default, label, sizeof label);
+        full_key(s, o, key, sizeof key);
         s3f_status rc = recipe_parse_text(o->default_value, strlen(o->default_value),
                                           S3F_RECIPE_ORIGIN_DEFAULT, false, false, &value);
-        if (rc == S3F_OK) rc = recipe_option_value(s->recipe, o, value, label, scratch + o->offset);
+        if (rc == S3F_OK)
+            rc = recipe_option_value(s->recipe, o, value, key, false, scratch + o->offset);
         if (rc == S3F_OK) rc = recipe_node_append(s->map, o->name, k_default, value);
         if (rc != S3F_OK) {
             recipe_node_destroy(value);

@@ -26,10 +26,17 @@ typedef struct chain {
     const char *shown[MAX_EXTENDS]; /* interned in the recipe */
 } chain;
 
+/* A file that is not there is the recipe's or the command line's mistake
+ * (a usage error, exit code 2); one that cannot be read is an i/o error. */
+static s3f_status open_error(void)
+{
+    return errno == ENOENT || errno == ENOTDIR ? S3F_ERR_ARG : S3F_ERR_IO;
+}
+
 static s3f_status read_file(const char *path, char **text, size_t *length)
 {
     FILE *file = fopen(path, "rb");
-    if (!file) return s3f_fail(S3F_ERR_IO, "cannot read recipe '%s': %s", path, strerror(errno));
+    if (!file) return s3f_fail(open_error(), "cannot read recipe '%s': %s", path, strerror(errno));
     char *buffer = NULL;
     size_t size = 0, capacity = 0;
     s3f_status rc = S3F_OK;
@@ -81,9 +88,9 @@ static s3f_status chain_push(chain *chain, s3f_recipe_t *recipe, const char *pat
 {
     char *real = realpath(path, NULL);
     if (!real && !asked)
-        return s3f_fail(S3F_ERR_IO, "cannot read recipe '%s': %s", path, strerror(errno));
+        return s3f_fail(open_error(), "cannot read recipe '%s': %s", path, strerror(errno));
     if (!real)
-        return recipe_fail_at(S3F_ERR_IO, asked->origin, "extends: cannot read recipe '%s': %s",
+        return recipe_fail_at(open_error(), asked->origin, "extends: cannot read recipe '%s': %s",
                               path, strerror(errno));
     for (int i = 0; i < chain->depth; i++) {
         if (strcmp(chain->real[i], real) != 0) continue;
@@ -242,10 +249,10 @@ static s3f_status split_path(const char *path, path_parts *parts)
         char *dot = strchr(segment, '.');
         if (dot) *dot = '\0';
         if (!*segment || parts->count == MAX_SEGMENTS) {
+            const char *problem = *segment ? "too many segments" : "empty segment between dots";
             free(parts->buffer);
             parts->buffer = NULL;
-            return s3f_fail(S3F_ERR_ARG, "key path '%s': %s", path,
-                            *segment ? "too many segments" : "empty segment between dots");
+            return s3f_fail(S3F_ERR_ARG, "key path '%s': %s", path, problem);
         }
         parts->segments[parts->count++] = segment;
         if (!dot) return S3F_OK;

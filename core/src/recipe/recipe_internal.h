@@ -93,8 +93,10 @@ s3f_status recipe_section_at(s3f_recipe_t *recipe, const char *path, s3f_recipe_
 /* ---- check.c ---- */
 /* Checks `node` against option `option` and, when dest is not NULL, writes
  * its typed value there (lists are kept by `recipe`, which may be NULL when
- * dest is). `label` starts the message ("a.yaml:3:5: train.epochs"). */
+ * dest is). Messages name `key` ("train.epochs"), after the value's origin
+ * ("a.yaml:3:5: ") when `locate`. */
 s3f_status recipe_option_value(s3f_recipe_t *recipe, const s3f_option *option,
-                               const s3f_recipe_node_t *node, const char *label, void *dest);
+                               const s3f_recipe_node_t *node, const char *key, bool locate,
+                               void *dest);
 
 #endif
