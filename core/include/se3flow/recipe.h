@@ -7,8 +7,8 @@
  *     s3f_recipe_t *r = NULL;
  *     S3F_TRY(s3f_recipe_load("recipes/qm9_homo.yaml", &r));        // follows `extends`
  *     S3F_TRY(s3f_recipe_set(r, "train.epochs=10"));                 // --set
- *     S3F_TRY(s3f_recipe_check_section(r, "train", s3f_host_options("train"), "train",
- *                                      NULL, &train));              // types, ranges, defaults
+ *     S3F_TRY(s3f_recipe_check_section(r, "train", s3f_host_options("train"), NULL, NULL,
+ *                                      &train));   // types, ranges, defaults (host_sections.h)
  *     S3F_TRY(s3f_recipe_emit(r, &yaml, &length));                   // the resolved recipe
  *     s3f_recipe_destroy(r);
  *
@@ -20,7 +20,8 @@
  * Scalars are typed as in YAML 1.2's core schema when checked: plain
  * `true`/`false` are booleans, plain `12`/`-3` integers, plain `1.5`/`2e-3`/
  * `.inf` floats, plain `~`/`null`/nothing is null; quoted scalars are always
- * strings. Anchors and aliases are refused; tags are ignored.
+ * strings. Aliases (*name) are refused, so anchors do nothing; tags are
+ * ignored.
  *
  * Not here: which plugins a recipe names (the plugin host reads `name`), and
  * what the sections mean (their owners' option tables say).
@@ -110,6 +111,7 @@ S3F_API s3f_status s3f_recipe_set(s3f_recipe_t *recipe, const char *assignment);
  * NULL is the root map. NULL when absent. */
 S3F_API const s3f_recipe_node_t *s3f_recipe_get(const s3f_recipe_t *recipe, const char *path);
 
+/* Kind and origin take a node that is not NULL. */
 S3F_API s3f_recipe_kind s3f_recipe_node_kind(const s3f_recipe_node_t *node);
 /* A scalar's text exactly as written (without quotes); NULL for maps and lists. */
 S3F_API const char *s3f_recipe_node_text(const s3f_recipe_node_t *node);
@@ -132,19 +134,24 @@ S3F_API bool s3f_recipe_node_equal(const s3f_recipe_node_t *a, const s3f_recipe_
 
 /* ---- checking ----------------------------------------------------------- */
 
-/* Checks the map at `path` ("" is the root) against an option table and
- * completes it:
+/* Checks the map at `path` ("" is the root; "loggers.0" an item of a list)
+ * against an option table and completes it. Missing maps on the way are
+ * created, and a null there (`train:` with nothing after it) becomes an
+ * empty map. Call it after every s3f_recipe_set.
  *  - every key must be an option of `options` or one of `reserved` (a
  *    NULL-terminated list, may be NULL: keys the caller handles, such as the
  *    `name` that selects a plugin); reserved keys are skipped;
  *  - every option present must have its type, range or choice;
  *  - every option absent is added with its default (origin "default"), after
- *    the keys already there, in table order; a missing section is created;
+ *    the keys already there, in table order;
  *  - when `values` is not NULL, each option's typed value is written at its
  *    offset: bool, int64_t, double, const char * (a STRING given as null is
  *    ""), s3f_int_list, s3f_float_list — strings and lists owned by the
  *    recipe. `values` is written only on success.
- * `owner` names the table's owner in messages (e.g. "model 'se3_transformer'").
+ * `owner` names the table's owner in messages (e.g. "model 'se3_transformer'");
+ * may be NULL. The option table is trusted (s3f_options_validate it once).
+ * The scalar typing rules are at the top of this header; a FLOAT option
+ * takes ints too, and NaN is out of every range.
  * S3F_ERR_ARG, with file:line:col, the section, the key and what is allowed:
  * an unknown key (with the nearest option or reserved key, "did you mean
  * 'num_layers'?"), a wrong type, a value out of range, a choice not in the
