@@ -45,3 +45,13 @@ endif()
 add_library(se3flow_crc32c INTERFACE)
 target_include_directories(se3flow_crc32c INTERFACE ${SE3FLOW_ISAL_INCLUDE_DIR})
 target_link_libraries(se3flow_crc32c INTERFACE ${SE3FLOW_ISAL_LIBRARY})
+
+# libyaml: recipes (core/src/recipe). Debian: libyaml-dev.
+find_path(SE3FLOW_YAML_INCLUDE_DIR yaml.h)
+find_library(SE3FLOW_YAML_LIBRARY yaml)
+if(NOT SE3FLOW_YAML_INCLUDE_DIR OR NOT SE3FLOW_YAML_LIBRARY)
+  message(FATAL_ERROR "libyaml not found: run scripts/install-deps (libyaml-dev)")
+endif()
+add_library(se3flow_yaml INTERFACE)
+target_include_directories(se3flow_yaml INTERFACE ${SE3FLOW_YAML_INCLUDE_DIR})
+target_link_libraries(se3flow_yaml INTERFACE ${SE3FLOW_YAML_LIBRARY})

@@ -1,9 +1,10 @@
-/* test_options.c — option tables checked on their own (s3f_options_validate
- * catches each kind of bad declaration) and the "did you mean" helper. */
+/* test_options.c — options set without a recipe (s3f_options_set and
+ * _set_defaults), as tests and programs fill a plugin's options struct: each
+ * type stored at its offset, range and choice checks, strings borrowed, and
+ * list options refused. Table validation itself is in test_recipe_check. */
 #include <math.h>
 
 #include "se3flow/options.h"
-#include "se3flow/suggest.h"
 #include "test_support.h"
 
 typedef struct opts {
@@ -11,71 +12,60 @@ typedef struct opts {
     double lr;
     const char *pooling;
     bool norm;
+    const char *dir;
     s3f_int_list sizes;
 } opts;
 
 static const char *const k_pooling[] = {"max", "mean", NULL};
+static const s3f_option k_table[] = {
+    S3F_OPT_INT("num_layers", opts, layers, "7", 1, 64, "layers"),
+    S3F_OPT_FLOAT("lr", opts, lr, "0.002", 0, INFINITY, "learning rate"),
+    S3F_OPT_CHOICE("pooling", opts, pooling, "max", k_pooling, "pooling"),
+    S3F_OPT_BOOL("norm", opts, norm, "false", "norm"),
+    S3F_OPT_STRING("dir", opts, dir, NULL, "a required string"),
+    S3F_OPT_INT_LIST("sizes", opts, sizes, "[1, 2]", 1, 10, "sizes"),
+    S3F_OPT_END,
+};
 
-static void test_valid_table(void **state)
+static void test_defaults_and_values(void **state)
 {
-    const s3f_option table[] = {
-        S3F_OPT_INT("num_layers", opts, layers, "7", 1, 64, "layers"),
-        S3F_OPT_FLOAT("lr", opts, lr, "0.002", 0, INFINITY, "learning rate"),
-        S3F_OPT_CHOICE("pooling", opts, pooling, "max", k_pooling, "pooling"),
-        S3F_OPT_BOOL("norm", opts, norm, "false", "norm"),
-        S3F_OPT_INT_LIST("sizes", opts, sizes, "[1, 2, 3]", 1, 10, "sizes"),
-        S3F_OPT_STRING("dir", opts, pooling, NULL, "required string"),
-        S3F_OPT_END,
-    };
-    assert_ok(s3f_options_validate(table, "t"));
-    assert_int_equal(s3f_options_count(table), 6);
-    assert_ptr_equal(s3f_options_find(table, "lr"), &table[1]);
-    assert_null(s3f_options_find(table, "nope"));
-    assert_string_equal(s3f_option_type_name(S3F_OPTION_INT_LIST), "int list");
+    assert_ok(s3f_options_validate(k_table, "test"));
+    opts o = {.dir = "untouched"};
+    assert_ok(s3f_options_set_defaults(k_table, &o));
+    assert_int_equal(o.layers, 7);
+    assert_true(o.lr == 0.002 && !o.norm);
+    assert_string_equal(o.pooling, "max");
+    assert_string_equal(o.dir, "untouched"); /* no default: left alone */
+    assert_int_equal(o.sizes.count, 0);      /* lists come from recipes */
+    const char *where = "/data/x";
+    assert_ok(s3f_options_set(k_table, &o, "num_layers", "12"));
+    assert_ok(s3f_options_set(k_table, &o, "lr", "1e-3"));
+    assert_ok(s3f_options_set(k_table, &o, "pooling", "mean"));
+    assert_ok(s3f_options_set(k_table, &o, "norm", "true"));
+    assert_ok(s3f_options_set(k_table, &o, "dir", where));
+    assert_true(o.layers == 12 && o.lr == 1e-3 && o.norm);
+    assert_string_equal(o.pooling, "mean");
+    assert_ptr_equal(o.dir, where); /* borrowed, not copied */
 }
 
-static void test_bad_tables(void **state)
+static void test_bad_values(void **state)
 {
-    const s3f_option out_of_range[] = {S3F_OPT_INT("n", opts, layers, "99", 1, 10, "n"),
-                                       S3F_OPT_END};
-    assert_fails(s3f_options_validate(out_of_range, "model x"), S3F_ERR_ARG, "model x", "'n'",
-                 "99");
-    const s3f_option not_int[] = {S3F_OPT_INT("n", opts, layers, "2.5", 1, 10, "n"), S3F_OPT_END};
-    assert_fails(s3f_options_validate(not_int, "t"), S3F_ERR_ARG, "2.5");
-    const s3f_option bad_choice[] = {S3F_OPT_CHOICE("p", opts, pooling, "sum", k_pooling, "p"),
-                                     S3F_OPT_END};
-    assert_fails(s3f_options_validate(bad_choice, "t"), S3F_ERR_ARG, "sum");
-    const s3f_option twice[] = {S3F_OPT_BOOL("a", opts, norm, "true", "a"),
-                                S3F_OPT_BOOL("a", opts, norm, "true", "a"), S3F_OPT_END};
-    assert_fails(s3f_options_validate(twice, "t"), S3F_ERR_ARG, "twice");
-    const s3f_option bad_bool[] = {S3F_OPT_BOOL("a", opts, norm, "yes", "a"), S3F_OPT_END};
-    assert_fails(s3f_options_validate(bad_bool, "t"), S3F_ERR_ARG, "yes");
-    const s3f_option no_help[] = {S3F_OPT_BOOL("a", opts, norm, "true", ""), S3F_OPT_END};
-    assert_fails(s3f_options_validate(no_help, "t"), S3F_ERR_ARG, "help");
-    const s3f_option bad_list[] = {S3F_OPT_INT_LIST("s", opts, sizes, "[1, 20]", 1, 10, "s"),
-                                   S3F_OPT_END};
-    assert_fails(s3f_options_validate(bad_list, "t"), S3F_ERR_ARG, "[1, 20]");
-}
-
-static void test_suggestions(void **state)
-{
-    const char *keys[] = {"num_layers", "num_heads", "num_channels", "pooling", "norm"};
-    assert_string_equal(s3f_closest_word("num_layer", keys, 5), "num_layers");
-    assert_string_equal(s3f_closest_word("num_haeds", keys, 5), "num_heads"); /* a swap */
-    assert_string_equal(s3f_closest_word("pool", keys, 5), "pooling");        /* a prefix */
-    assert_null(s3f_closest_word("learning_rate", keys, 5));
-    assert_null(s3f_closest_word("x", keys, 0));
-    assert_int_equal(s3f_edit_distance("kitten", "sitting"), 3);
-    assert_int_equal(s3f_edit_distance("", "abc"), 3);
-    assert_int_equal(s3f_edit_distance("ab", "ba"), 1);
+    opts o = {0};
+    assert_fails(s3f_options_set(k_table, &o, "num_layers", "65"), S3F_ERR_ARG, "num_layers", "65");
+    assert_fails(s3f_options_set(k_table, &o, "num_layers", "2.5"), S3F_ERR_ARG, "num_layers");
+    assert_fails(s3f_options_set(k_table, &o, "pooling", "sum"), S3F_ERR_ARG, "sum");
+    assert_fails(s3f_options_set(k_table, &o, "norm", "maybe"), S3F_ERR_ARG, "norm");
+    assert_fails(s3f_options_set(k_table, &o, "lr", "fast"), S3F_ERR_ARG, "lr");
+    assert_fails(s3f_options_set(k_table, &o, "sizes", "[3]"), S3F_ERR_ARG, "recipe");
+    assert_fails(s3f_options_set(k_table, &o, "nope", "1"), S3F_ERR_ARG, "nope");
+    assert_int_equal(o.layers, 0); /* nothing written on failure */
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid_table),
-        cmocka_unit_test(test_bad_tables),
-        cmocka_unit_test(test_suggestions),
+        cmocka_unit_test(test_defaults_and_values),
+        cmocka_unit_test(test_bad_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "se3flow/plugin_host.h"
-#include "se3flow/suggest.h"
+#include "se3flow/recipe.h"
 
 #define MAX_LISTED 256
 
@@ -50,7 +50,7 @@ static void say_known(message *m, const s3f_plugin_host_t *host, s3f_plugin_kind
         else if (!strcmp(p->descriptor->name, name))
             say(m, " ('%s' is a %s plugin)", name, s3f_plugin_kind_name(p->descriptor->kind));
     }
-    const char *closest = s3f_closest_word(name, names, n);
+    const char *closest = s3f_word_nearest(name, names, (size_t)n);
     if (closest) say(m, "; did you mean '%s'?", closest);
     say(m, "\n  %s plugins found:%s", s3f_plugin_kind_name(kind), n ? "" : " none");
     for (int i = 0; i < n; i++) say(m, " %s%s", names[i], i + 1 < n ? "," : "");
