@@ -175,7 +175,7 @@ static void test_host_defaults_follow_the_reference(void **state)
                               "  accumulate_grad_batches: 1\n  gradient_clip: 0\n"
                               "  eval_interval: 20\n  ckpt_interval: -1\n  num_workers: 8\n"
                               "  amp: false\n  ckpt_dir: \"\"\n"
-                              "schedule:\n  name: cosine_warm_restarts\n  min_lr: -1\n"
+                              "schedule:\n  name: cosine_warm_restarts\n  lr: 0.002\n  min_lr: -1\n"
                               "  warmup_epochs: 0\n  step_per: epoch\n");
     /* the resolved recipe reads back equal, and checking it again adds nothing */
     s3f_recipe_t *again = NULL;

@@ -53,6 +53,7 @@ typedef struct s3f_train_options {
 /* `schedule:` — the learning-rate schedule (SPEC §15.3). */
 typedef struct s3f_schedule_options {
     const char *name;      /* "cosine_warm_restarts", "constant" or "warmup_cosine" */
+    double lr;             /* the peak learning rate */
     double min_lr;         /* the cosine floor; negative: lr / 10 as the reference */
     int64_t warmup_epochs; /* warmup_cosine: linear rise from 0 to lr over these epochs */
     const char *step_per;  /* "epoch" or "step": when the schedule advances */

@@ -60,6 +60,9 @@ static const s3f_option k_schedule[] = {
     S3F_OPT_CHOICE("name", s3f_schedule_options, name, "cosine_warm_restarts", k_schedule_names,
                    "learning-rate schedule (SPEC §15.3)"),
     /* SPEC §15.1: --min_lr none -> lr / 10; a negative value stands for that. */
+    /* SPEC §15.1: --learning_rate 0.002 (train.sh passes the same). */
+    S3F_OPT_FLOAT("lr", s3f_schedule_options, lr, "0.002", 1e-12, 10,
+                  "peak learning rate handed to the optimizer"),
     S3F_OPT_FLOAT("min_lr", s3f_schedule_options, min_lr, "-1", -1, INFINITY,
                   "cosine floor; negative: the optimizer's lr / 10 (SPEC §15.1)"),
     S3F_OPT_INT("warmup_epochs", s3f_schedule_options, warmup_epochs, "0", 0, MANY,
