@@ -94,30 +94,42 @@ S3F_API s3f_status s3f_vector_norm(s3f_ctx_t *ctx, s3f_tensor *x, double min_nor
 
 /* ---- normalisation ----------------------------------------------------- */
 
-/* Layer norm over the last axis of x (..., C) with biased variance, then
- * gamma (C) * x_hat + beta (C). gamma and beta may both be NULL (no affine). */
+/* Layer norm over the last axis of x (..., C), as torch.nn.LayerNorm((C,)):
+ * x_hat = (x - mean) / sqrt(biased variance + eps), then
+ * gamma (C) * x_hat + beta (C). gamma and beta are both NULL (no affine) or
+ * both given; S3F_ERR_ARG otherwise, or when eps is negative or not finite. */
 S3F_API s3f_status s3f_layer_norm(s3f_ctx_t *ctx, s3f_tensor *x, s3f_tensor *gamma,
                                   s3f_tensor *beta, double eps, s3f_tensor **out);
 
 /* Group norm as torch.nn.GroupNorm: x (N, C, ...) where C is split into
- * `groups` groups of C/groups channels; statistics per (sample, group) over
- * the group's channels and all trailing positions; then per-channel affine
+ * `groups` groups of C/groups channels; mean and biased variance per
+ * (sample, group) over the group's channels and all trailing positions (x may
+ * be (N, C) with none), eps inside the square root; then per-channel affine
  * gamma (C), beta (C) (both NULL for none). S3F_ERR_ARG if groups does not
- * divide C. */
+ * divide C, for a lone gamma or beta, or a negative or non-finite eps. */
 S3F_API s3f_status s3f_group_norm(s3f_ctx_t *ctx, s3f_tensor *x, int groups, s3f_tensor *gamma,
                                   s3f_tensor *beta, double eps, s3f_tensor **out);
 
 /* ---- shape ------------------------------------------------------------- */
 
-/* Same data in another shape with the same element count. */
+/* Same data in another shape with the same element count (S3F_ERR_SHAPE
+ * otherwise). *out is a new header over x's data, as a view: writes through
+ * either show in both. It has its own gradient, which backward adds into x's
+ * in x's shape. */
 S3F_API s3f_status s3f_reshape(s3f_ctx_t *ctx, s3f_tensor *x, s3f_shape shape, s3f_tensor **out);
-/* out.shape[i] = x.shape[perm[i]]; perm is a permutation of 0..ndim-1. */
+/* out.shape[i] = x.shape[perm[i]]; perm (ndim entries, borrowed) is a
+ * permutation of 0..ndim-1 (S3F_ERR_ARG otherwise). The output is a copy. */
 S3F_API s3f_status s3f_permute(s3f_ctx_t *ctx, s3f_tensor *x, const int *perm, s3f_tensor **out);
-/* Joins n tensors along `axis`; all other sizes must agree. */
+/* Joins n >= 1 tensors xs (n, borrowed) along `axis`; all other sizes must
+ * agree (S3F_ERR_SHAPE). More than S3F_OP_MAX_INPUTS inputs are recorded as a
+ * chain of tape nodes. */
 S3F_API s3f_status s3f_concat(s3f_ctx_t *ctx, int n, s3f_tensor *const *xs, int axis,
                               s3f_tensor **out);
-/* Cuts x along `axis` into n pieces of sizes[i] (summing to the axis size);
- * outs[i] receives piece i. One tape node with n outputs. */
+/* Cuts x along `axis` into n >= 1 pieces of sizes[i] >= 0 (S3F_ERR_ARG)
+ * summing to the axis size (S3F_ERR_SHAPE); outs[i] receives piece i (a
+ * copy; outs is written only on success). One tape node with n outputs (a
+ * chain of nodes past S3F_OP_MAX_OUTPUTS); a piece that never reaches the
+ * loss adds nothing to x's gradient. */
 S3F_API s3f_status s3f_split(s3f_ctx_t *ctx, s3f_tensor *x, int axis, int n, const int64_t *sizes,
                              s3f_tensor **outs);
 
