@@ -36,6 +36,8 @@ int cmd_version(int argc, char **argv);
 void cmd_version_usage(FILE *out);
 int cmd_help(int argc, char **argv);
 void cmd_help_usage(FILE *out);
+int cmd_run(int argc, char **argv);
+void cmd_run_usage(FILE *out);
 int cmd_plugins(int argc, char **argv);
 void cmd_plugins_usage(FILE *out);
 

@@ -23,6 +23,10 @@
 #include "se3flow/plugin_host.h"
 #include "se3flow/safetensors.h"
 #include "se3flow/atomic_file.h"
+#include "se3flow/checkpoint.h"
+#include "se3flow/schedule.h"
+#include "se3flow/loader.h"
+#include "se3flow/trainer.h"
 
 #define S3F_VERSION_MAJOR  0
 #define S3F_VERSION_MINOR  1
