@@ -12,6 +12,7 @@ enum {
     CLI_EXIT_OK = 0,     /* the work succeeded */
     CLI_EXIT_FAILED = 1, /* the work failed (training diverged, a file could not be written, ...) */
     CLI_EXIT_USAGE = 2,  /* bad command line or recipe */
+    CLI_EXIT_INTERRUPTED = 130, /* stopped by SIGINT/SIGTERM after a checkpoint (128 + SIGINT) */
 };
 
 /* A subcommand: argv[0] is the subcommand's name. Returns an exit code. */
@@ -36,6 +37,8 @@ int cmd_version(int argc, char **argv);
 void cmd_version_usage(FILE *out);
 int cmd_help(int argc, char **argv);
 void cmd_help_usage(FILE *out);
+int cmd_ckpt(int argc, char **argv);
+void cmd_ckpt_usage(FILE *out);
 int cmd_run(int argc, char **argv);
 void cmd_run_usage(FILE *out);
 int cmd_plugins(int argc, char **argv);

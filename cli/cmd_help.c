@@ -22,7 +22,8 @@ static void overview(FILE *out)
                  "exit status:\n"
                  "  0  success\n"
                  "  1  the work failed (see the message; runs record it too)\n"
-                 "  2  usage or recipe error\n");
+                 "  2  usage or recipe error\n"
+                 "  130  stopped by Ctrl-C or SIGTERM after writing a checkpoint\n");
 }
 
 int cmd_help(int argc, char **argv)

@@ -48,7 +48,8 @@ void cmd_run_usage(FILE *out)
         }
     fprintf(out,
             "\nCtrl-C stops after the current step and writes a checkpoint (a second Ctrl-C\n"
-            "quits at once). Exit status: 0 trained, 1 the run failed, 2 bad usage or recipe.\n");
+            "quits at once). Exit status: 0 trained, 1 the run failed, 2 bad usage or recipe,\n"
+            "130 stopped by Ctrl-C / SIGTERM (resumable).\n");
 }
 
 static int parse(int argc, char **argv, run_args *a)
@@ -127,7 +128,10 @@ static int train(const run_args *a, run_setup *setup)
         printf("%s: %lld epochs, best validation MAE %.6g; run directory %s\n",
                result.interrupted ? "interrupted" : "completed", (long long)result.epochs_done,
                result.best_val_mae, dir);
-    return CLI_EXIT_OK;
+    if (result.interrupted && !a->quiet)
+        printf("continue with: se3flow run %s --resume %s/last.safetensors\n",
+               a->request.recipe_path, dir);
+    return result.interrupted ? CLI_EXIT_INTERRUPTED : CLI_EXIT_OK;
 }
 
 int cmd_run(int argc, char **argv)
