@@ -90,15 +90,21 @@ static bool node_reached(const s3f_tape_node *node)
     return false;
 }
 
+/* Recording is off during the walk: a backward that calls ops (as a plugin
+ * may) would otherwise append to the tape, and growing it reallocates the
+ * node array under the running backward's `node` pointer. The appended
+ * nodes would be dropped with the tape anyway (no higher-order gradients). */
 static s3f_status run_backward(s3f_ctx_t *ctx)
 {
     s3f_status rc = S3F_OK;
+    bool previous = s3f_ctx_set_grad(ctx, false);
     for (int i = ctx->tape_size - 1; i >= 0 && rc == S3F_OK; i--) {
         const s3f_tape_node *node = &ctx->tape[i];
         if (!node_reached(node)) continue;
         rc = node->def->backward(ctx, node);
         if (rc != S3F_OK) s3f_fail_context(rc, "in the backward pass of '%s': ", node->def->name);
     }
+    s3f_ctx_set_grad(ctx, previous);
     ctx->tape_size = 0;
     return rc;
 }

@@ -111,10 +111,11 @@ s3f_status s3f_tensor_slice(s3f_ctx_t *ctx, const s3f_tensor *t, int64_t start, 
 {
     char a[128];
     if (t->shape.ndim < 1) return s3f_fail(S3F_ERR_SHAPE, "slice: a scalar has no rows to slice");
+    /* The message shows start and count, not start + count: the sum may overflow. */
     if (start < 0 || count < 0 || start > t->shape.d[0] || count > t->shape.d[0] - start)
-        return s3f_fail(S3F_ERR_SHAPE, "slice: rows [%lld, %lld) are outside a tensor of shape %s",
-                        (long long)start, (long long)(start + count),
-                        s3f_shape_format(&t->shape, a, sizeof a));
+        return s3f_fail(
+            S3F_ERR_SHAPE, "slice: %lld rows from row %lld are outside a tensor of shape %s",
+            (long long)count, (long long)start, s3f_shape_format(&t->shape, a, sizeof a));
     s3f_shape shape = t->shape;
     shape.d[0] = count;
     size_t row_bytes = s3f_dtype_size(t->dtype);

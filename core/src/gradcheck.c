@@ -50,10 +50,15 @@ static s3f_status analytic(check_state *st, uint64_t seed, s3f_tensor **weights)
 {
     s3f_ctx_reset(st->ctx);
     s3f_tensor *out = NULL, *w = NULL;
-    S3F_RETURN_IF_ERR(st->fn(st->ctx, st->inputs, st->user, &out));
+    /* Record even if the caller left no-grad mode on: otherwise every
+     * analytic gradient reads as 0 and a correct op fails the check. */
+    bool previous = s3f_ctx_set_grad(st->ctx, true);
+    s3f_status rc = st->fn(st->ctx, st->inputs, st->user, &out);
+    s3f_ctx_set_grad(st->ctx, previous);
+    S3F_RETURN_IF_ERR(rc);
     S3F_RETURN_IF_ERR(s3f_tensor_create(out->dtype, out->shape, &w));
     s3f_rng rng = s3f_rng_make(seed);
-    s3f_status rc = s3f_tensor_fill_uniform(w, &rng, -1.0, 1.0);
+    rc = s3f_tensor_fill_uniform(w, &rng, -1.0, 1.0);
     if (rc == S3F_OK && out->requires_grad) rc = s3f_backward_from(st->ctx, out, w);
     if (rc != S3F_OK) {
         s3f_tensor_destroy(w);

@@ -62,6 +62,25 @@ S3F_HD double philox_affine(double lo, double width, double u)
 #endif
 }
 
+/* A uniform draw in [lo, hi) rounded to f32/f64: lo + width * u, moved one
+ * step inwards in the rare case that rounding lands on hi (or below lo), so
+ * that the range is kept exactly and CPU and GPU agree bit for bit. */
+S3F_HD float philox_uniform_f32(double lo, double width, double hi, philox_words r)
+{
+    float v = (float)philox_affine(lo, width, philox_unit_f32(r.w[0]));
+    if (hi > lo && v >= hi) v = nextafterf(v, -INFINITY);
+    if (hi > lo && v < lo) v = nextafterf(v, INFINITY);
+    return v;
+}
+
+S3F_HD double philox_uniform_f64(double lo, double width, double hi, philox_words r)
+{
+    double v = philox_affine(lo, width, philox_unit_f64(r.w[0], r.w[1]));
+    if (hi > lo && v >= hi) v = nextafter(v, -(double)INFINITY);
+    if (hi > lo && v < lo) v = nextafter(v, (double)INFINITY);
+    return v;
+}
+
 /* A standard normal by Box–Muller from the four words of one block, in f64. */
 S3F_HD double philox_normal(philox_words r)
 {

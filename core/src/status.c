@@ -34,25 +34,30 @@ const char *s3f_status_string(s3f_status status)
     return g_status_names[status];
 }
 
+/* Both functions format into a local buffer first: callers may pass
+ * s3f_last_error() itself as an argument ("%s", s3f_last_error()), and
+ * vsnprintf into the buffer it is reading from garbles the message. */
 s3f_status s3f_fail(s3f_status status, const char *fmt, ...)
 {
+    char message[MESSAGE_CAPACITY];
     va_list args;
     va_start(args, fmt);
-    vsnprintf(g_message, sizeof g_message, fmt, args);
+    vsnprintf(message, sizeof message, fmt, args);
     va_end(args);
+    memcpy(g_message, message, sizeof g_message);
     return status;
 }
 
 s3f_status s3f_fail_context(s3f_status status, const char *fmt, ...)
 {
-    char previous[MESSAGE_CAPACITY];
-    memcpy(previous, g_message, sizeof previous);
+    char message[MESSAGE_CAPACITY];
     va_list args;
     va_start(args, fmt);
-    int n = vsnprintf(g_message, sizeof g_message, fmt, args);
+    int n = vsnprintf(message, sizeof message, fmt, args);
     va_end(args);
-    if (n >= 0 && (size_t)n < sizeof g_message)
-        snprintf(g_message + n, sizeof g_message - (size_t)n, "%s", previous);
+    if (n >= 0 && (size_t)n < sizeof message)
+        snprintf(message + n, sizeof message - (size_t)n, "%s", g_message);
+    memcpy(g_message, message, sizeof g_message);
     return status;
 }
 

@@ -77,7 +77,10 @@ s3f_status s3f_shape_check(const s3f_shape *shape, s3f_dtype dtype)
     if (shape->ndim < 0 || shape->ndim > S3F_MAX_DIMS)
         return s3f_fail(S3F_ERR_SHAPE, "a tensor has %d dimensions; se3flow supports 0 to %d",
                         shape->ndim, S3F_MAX_DIMS);
+    /* Both the byte count (size_t) and the element count (int64_t, as
+     * s3f_shape_numel returns it) must fit: for u8 the second is tighter. */
     uint64_t limit = (uint64_t)SIZE_MAX / s3f_dtype_size(dtype), n = 1;
+    if (limit > (uint64_t)INT64_MAX) limit = (uint64_t)INT64_MAX;
     for (int i = 0; i < shape->ndim; i++) {
         char buf[128];
         if (shape->d[i] < 0)
@@ -120,7 +123,10 @@ s3f_status s3f_tensor_create_on(s3f_dtype dtype, s3f_shape shape, s3f_device dev
         if (rc == S3F_OK) *out = t;
         return rc;
     }
-    t->data = calloc(bytes ? bytes : 1, 1);
+    /* 64-byte aligned, as arena tensors are: calloc gives only 16, and the
+     * parameter slabs (params.h) promise 64-byte aligned views into them. */
+    if (posix_memalign(&t->data, 64, bytes ? bytes : 1) != 0) t->data = NULL;
+    if (t->data) memset(t->data, 0, bytes);
     if (!t->data) {
         free(t);
         return s3f_fail(S3F_ERR_NOMEM, "cannot allocate %zu bytes for a tensor", bytes);
@@ -140,8 +146,10 @@ void s3f_tensor_destroy(s3f_tensor *t)
     S3F_ASSERT(t->flags & S3F_TENSOR_HEAP);
     if (t->grad && (t->grad->flags & S3F_TENSOR_HEAP)) s3f_tensor_destroy(t->grad);
     if (t->flags & S3F_TENSOR_OWNS_DATA) {
-        if (t->device == S3F_CUDA) dev_cuda_free(t->data);
-        else free(t->data);
+        if (t->device == S3F_CUDA)
+            dev_cuda_free(t->data);
+        else
+            free(t->data);
     }
     free(t);
 }
@@ -155,6 +163,20 @@ static float f64_to_f32_round_odd(double d)
     uint32_t bits = s3f_f32_bits(f);
     if (fabs((double)f) > fabs(d)) bits--; /* the first rounding went away from zero */
     return s3f_bits_f32(bits | 1u);
+}
+
+/* i64 -> f64 rounding to odd, for casts to f32/f16/bf16: a plain (double)
+ * conversion rounds once and the narrowing store rounds again, which can be
+ * off by one ulp above 2^53 (2^60 + 2^36 + 1 -> f32). Truncating to 53
+ * significant bits with a sticky last bit makes the second rounding exact. */
+static double i64_to_f64_round_odd(int64_t v)
+{
+    uint64_t m = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    int drop = 64 - __builtin_clzll(m | 1u) - 53; /* significant bits past 53 */
+    if (drop > 0 && (m & ((UINT64_C(1) << drop) - 1u)))
+        m = (m >> drop << drop) | (UINT64_C(1) << drop);
+    double d = (double)m; /* exact: at most 53 significant bits */
+    return v < 0 ? -d : d;
 }
 
 static double load(const void *data, s3f_dtype dtype, int64_t i)
@@ -238,8 +260,13 @@ s3f_status s3f_tensor_cast(s3f_tensor *dst, const s3f_tensor *src)
         if (n) memmove(dst->data, src->data, s3f_tensor_nbytes(src));
         return S3F_OK;
     }
+    bool odd = src->dtype == S3F_I64 && s3f_dtype_is_float(dst->dtype) && dst->dtype != S3F_F64;
 #pragma omp parallel for schedule(static) if (n > 65536)
-    for (int64_t i = 0; i < n; i++) store(dst->data, dst->dtype, i, load(src->data, src->dtype, i));
+    for (int64_t i = 0; i < n; i++) {
+        double v = odd ? i64_to_f64_round_odd(((const int64_t *)src->data)[i])
+                       : load(src->data, src->dtype, i);
+        store(dst->data, dst->dtype, i, v);
+    }
     return S3F_OK;
 }
 

@@ -8,13 +8,13 @@
 
 template <typename Real>
 __global__ void uniform_kernel(Real *out, int64_t n, uint64_t seed, uint64_t offset, double lo,
-                               double width)
+                               double width, double hi)
 {
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
          i += (int64_t)gridDim.x * blockDim.x) {
         philox_words r = philox4x32_10(offset + (uint64_t)i, 0, seed);
-        double u = sizeof(Real) == 8 ? philox_unit_f64(r.w[0], r.w[1]) : philox_unit_f32(r.w[0]);
-        out[i] = (Real)philox_affine(lo, width, u);
+        if (sizeof(Real) == 8) out[i] = (Real)philox_uniform_f64(lo, width, hi, r);
+        else out[i] = (Real)philox_uniform_f32(lo, width, hi, r);
     }
 }
 
@@ -45,10 +45,10 @@ extern "C" s3f_status dev_cuda_fill_uniform(s3f_tensor *t, uint64_t seed, uint64
     if (n == 0) return S3F_OK;
     if (t->dtype == S3F_F32)
         uniform_kernel<float><<<s3f_cuda_blocks(n), S3F_CUDA_BLOCK>>>((float *)t->data, n, seed,
-                                                                      offset, lo, hi - lo);
+                                                                      offset, lo, hi - lo, hi);
     else
         uniform_kernel<double><<<s3f_cuda_blocks(n), S3F_CUDA_BLOCK>>>((double *)t->data, n, seed,
-                                                                       offset, lo, hi - lo);
+                                                                       offset, lo, hi - lo, hi);
     S3F_CUDA_CHECK(cudaGetLastError());
     S3F_CUDA_CHECK(cudaDeviceSynchronize());
     return S3F_OK;
