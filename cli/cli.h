@@ -36,5 +36,7 @@ int cmd_version(int argc, char **argv);
 void cmd_version_usage(FILE *out);
 int cmd_help(int argc, char **argv);
 void cmd_help_usage(FILE *out);
+int cmd_runs(int argc, char **argv);
+void cmd_runs_usage(FILE *out);
 
 #endif

@@ -8,6 +8,7 @@
 
 const cli_command cli_commands[] = {
     {"help", "show help for se3flow or one of its subcommands", cmd_help, cmd_help_usage},
+    {"runs", "list, show, plot and delete recorded runs", cmd_runs, cmd_runs_usage},
     {"version", "print the versions of se3flow and its libraries", cmd_version,
      cmd_version_usage},
     {NULL, NULL, NULL, NULL},

@@ -25,3 +25,34 @@ target_include_directories(se3flow_blas INTERFACE ${SE3FLOW_CBLAS_INCLUDE_DIR})
 target_link_libraries(se3flow_blas INTERFACE ${SE3FLOW_OPENBLAS_LIBRARY})
 
 find_library(SE3FLOW_MATH_LIBRARY m)
+
+# libyaml: recipes (core/src/recipe). Debian: libyaml-dev.
+find_path(SE3FLOW_YAML_INCLUDE_DIR yaml.h)
+find_library(SE3FLOW_YAML_LIBRARY yaml)
+if(NOT SE3FLOW_YAML_INCLUDE_DIR OR NOT SE3FLOW_YAML_LIBRARY)
+  message(FATAL_ERROR "libyaml not found: run scripts/install-deps (libyaml-dev)")
+endif()
+add_library(se3flow_yaml INTERFACE)
+target_include_directories(se3flow_yaml INTERFACE ${SE3FLOW_YAML_INCLUDE_DIR})
+target_link_libraries(se3flow_yaml INTERFACE ${SE3FLOW_YAML_LIBRARY})
+
+# cJSON (libcjson-dev): JSON writing and parsing (the jsonl logger, tests).
+find_library(SE3FLOW_CJSON_LIBRARY cjson)
+find_path(SE3FLOW_CJSON_INCLUDE_DIR cjson/cJSON.h)
+if(NOT SE3FLOW_CJSON_LIBRARY OR NOT SE3FLOW_CJSON_INCLUDE_DIR)
+  message(FATAL_ERROR "cJSON not found: run scripts/install-deps (libcjson-dev)")
+endif()
+add_library(se3flow_cjson INTERFACE)
+target_include_directories(se3flow_cjson INTERFACE ${SE3FLOW_CJSON_INCLUDE_DIR})
+target_link_libraries(se3flow_cjson INTERFACE ${SE3FLOW_CJSON_LIBRARY})
+
+# The run store (core/src/run_store): SQLite (libsqlite3-dev) and SHA-256
+# from OpenSSL's libcrypto (libssl-dev).
+find_package(SQLite3)
+if(NOT SQLite3_FOUND)
+  message(FATAL_ERROR "SQLite not found: run scripts/install-deps (libsqlite3-dev)")
+endif()
+find_package(OpenSSL COMPONENTS Crypto)
+if(NOT OpenSSL_FOUND)
+  message(FATAL_ERROR "OpenSSL libcrypto not found: run scripts/install-deps (libssl-dev)")
+endif()
