@@ -43,5 +43,7 @@ int cmd_run(int argc, char **argv);
 void cmd_run_usage(FILE *out);
 int cmd_plugins(int argc, char **argv);
 void cmd_plugins_usage(FILE *out);
+int cmd_runs(int argc, char **argv);
+void cmd_runs_usage(FILE *out);
 
 #endif

@@ -55,3 +55,14 @@ endif()
 add_library(se3flow_yaml INTERFACE)
 target_include_directories(se3flow_yaml INTERFACE ${SE3FLOW_YAML_INCLUDE_DIR})
 target_link_libraries(se3flow_yaml INTERFACE ${SE3FLOW_YAML_LIBRARY})
+
+# The run store (core/src/run_store): SQLite (libsqlite3-dev) and SHA-256
+# from OpenSSL's libcrypto (libssl-dev).
+find_package(SQLite3)
+if(NOT SQLite3_FOUND)
+  message(FATAL_ERROR "SQLite not found: run scripts/install-deps (libsqlite3-dev)")
+endif()
+find_package(OpenSSL COMPONENTS Crypto)
+if(NOT OpenSSL_FOUND)
+  message(FATAL_ERROR "OpenSSL libcrypto not found: run scripts/install-deps (libssl-dev)")
+endif()
