@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "run_record.h"
 #include "run_setup.h"
 #include "run_train.h"
 
@@ -19,7 +20,7 @@ typedef struct run_args {
     run_request request;
     const char *sets[MAX_ARGS], *paths[MAX_ARGS];
     bool dry_run, quiet;
-    const char *name, *resume, *runs_dir;
+    const char *name, *resume, *runs_dir, *db;
 } run_args;
 
 void cmd_run_usage(FILE *out)
@@ -54,11 +55,15 @@ void cmd_run_usage(FILE *out)
 
 static int parse(int argc, char **argv, run_args *a)
 {
-    static const struct option options[] = {
-        {"set", required_argument, NULL, 's'},         {"dry-run", no_argument, NULL, 'd'},
-        {"plugin-path", required_argument, NULL, 'p'}, {"quiet", no_argument, NULL, 'q'},
-        {"name", required_argument, NULL, 'n'},        {"resume", required_argument, NULL, 'r'},
-        {"runs-dir", required_argument, NULL, 'D'},    {NULL, 0, NULL, 0}};
+    static const struct option options[] = {{"set", required_argument, NULL, 's'},
+                                            {"dry-run", no_argument, NULL, 'd'},
+                                            {"plugin-path", required_argument, NULL, 'p'},
+                                            {"quiet", no_argument, NULL, 'q'},
+                                            {"name", required_argument, NULL, 'n'},
+                                            {"resume", required_argument, NULL, 'r'},
+                                            {"runs-dir", required_argument, NULL, 'D'},
+                                            {"db", required_argument, NULL, 'b'},
+                                            {NULL, 0, NULL, 0}};
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -86,17 +91,14 @@ static int parse(int argc, char **argv, run_args *a)
     return CLI_EXIT_OK;
 }
 
-/* runs/<name>-<YYYYmmdd-HHMMSS>-<pid>, made now. */
-static s3f_status make_run_dir(const run_args *a, const char *name, char *dir, size_t size)
+/* <runs-dir>/<run id>, made now (or found again when resuming). */
+static s3f_status make_run_dir(const run_args *a, int64_t id, char *dir, size_t size)
 {
     const char *root = a->runs_dir ? a->runs_dir : "runs";
-    char stamp[32];
-    time_t now = time(NULL);
-    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
     if (mkdir(root, 0777) != 0 && errno != EEXIST)
         return s3f_fail(S3F_ERR_IO, "cannot make the runs directory %s: %s", root, strerror(errno));
-    snprintf(dir, size, "%s/%s-%s-%d", root, name, stamp, (int)getpid());
-    if (mkdir(dir, 0777) != 0)
+    snprintf(dir, size, "%s/%lld", root, (long long)id);
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return s3f_fail(S3F_ERR_IO, "cannot make the run directory %s: %s", dir, strerror(errno));
     return S3F_OK;
 }
@@ -110,27 +112,65 @@ static void default_name(const char *path, char *out, size_t size)
     if (dot && dot != out) *dot = '\0';
 }
 
+/* A run id: digits only (a checkpoint path never is). */
+static bool is_run_id(const char *text, int64_t *id)
+{
+    char *end;
+    long long v = strtoll(text, &end, 10);
+    *id = v;
+    return *text && !*end && v > 0;
+}
+
+/* Begins a new record, or reopens the one being resumed; fills the run
+ * directory and the checkpoint to start from. */
+static s3f_status open_record(const run_args *a, const run_setup *setup, const char *name,
+                              run_record *record, char *dir, size_t dir_size, char *ckpt,
+                              size_t ckpt_size)
+{
+    int64_t id;
+    ckpt[0] = '\0';
+    if (a->resume && is_run_id(a->resume, &id)) {
+        S3F_RETURN_IF_ERR(run_record_resume(record, a->db, id, ckpt, ckpt_size));
+        return make_run_dir(a, id, dir, dir_size);
+    }
+    if (a->resume) snprintf(ckpt, ckpt_size, "%s", a->resume);
+    S3F_RETURN_IF_ERR(run_record_begin(record, a->db, setup, name, a->request.recipe_path));
+    return make_run_dir(a, record->id, dir, dir_size);
+}
+
+static void summary(const run_args *a, const run_record *record, const s3f_train_result *r,
+                    const char *dir)
+{
+    if (a->quiet) return;
+    printf("run %lld %s: %lld epochs, best validation MAE %.6g; files in %s\n",
+           (long long)record->id, r->interrupted ? "interrupted" : "completed",
+           (long long)r->epochs_done, r->best_val_mae, dir);
+    if (r->interrupted)
+        printf("continue with: se3flow run %s --resume %lld\n", a->request.recipe_path,
+               (long long)record->id);
+}
+
 static int train(const run_args *a, run_setup *setup)
 {
-    char name[128], dir[1024];
+    char name[128], dir[1024], ckpt[4096];
     if (a->name)
         snprintf(name, sizeof name, "%s", a->name);
     else
         default_name(a->request.recipe_path, name, sizeof name);
-    s3f_status rc = make_run_dir(a, name, dir, sizeof dir);
-    if (rc != S3F_OK) return cli_report(rc, "run");
-    run_job job = {setup, 0, name, dir, a->resume, a->quiet, {NULL, NULL, NULL}};
-    s3f_train_result result;
+    run_record record = {0};
+    s3f_train_result result = {0};
+    s3f_status rc = open_record(a, setup, name, &record, dir, sizeof dir, ckpt, sizeof ckpt);
+    if (rc != S3F_OK) {
+        run_record_end(&record, rc, &result);
+        return cli_report(rc, "run");
+    }
+    run_job job = {
+        setup, record.id, name, dir, ckpt[0] ? ckpt : NULL, a->quiet, run_record_sink(&record)};
     run_install_signal_handlers();
     rc = run_train(&job, &result);
+    run_record_end(&record, rc, &result);
     if (rc != S3F_OK) return cli_report(rc, "run");
-    if (!a->quiet)
-        printf("%s: %lld epochs, best validation MAE %.6g; run directory %s\n",
-               result.interrupted ? "interrupted" : "completed", (long long)result.epochs_done,
-               result.best_val_mae, dir);
-    if (result.interrupted && !a->quiet)
-        printf("continue with: se3flow run %s --resume %s/last.safetensors\n",
-               a->request.recipe_path, dir);
+    summary(a, &record, &result, dir);
     return result.interrupted ? CLI_EXIT_INTERRUPTED : CLI_EXIT_OK;
 }
 

@@ -72,6 +72,7 @@ static void on_progress(void *user, const s3f_progress *p)
     fanout *f = user;
     for (int i = 0; i < f->o->logger_count; i++)
         if (logger_fn(f->job, i)->progress) logger_fn(f->job, i)->progress(f->o->loggers[i], p);
+    if (f->job->sink.progress) f->job->sink.progress(f->job->sink.user);
 }
 
 static void on_text(void *user, const char *text)

@@ -13,6 +13,7 @@ typedef struct run_sink {
     void (*metrics)(void *user, const s3f_metric *metrics, int count);
     void (*checkpoint)(void *user, const char *path, int64_t epoch, int64_t step,
                        const char *metric_name, double metric);
+    void (*progress)(void *user); /* often, for heartbeats; must be cheap */
 } run_sink;
 
 typedef struct run_job {

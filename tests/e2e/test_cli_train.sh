@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # test_cli_train.sh SE3FLOW MODEL_DIR — `se3flow run` end to end on the
 # synthetic dataset with the tiny_mpnn test model:
-#  1. a run trains, writes best/last checkpoints and metrics, exits 0;
-#  2. SIGINT mid-run exits 130 after a checkpoint; --resume finishes the run
-#     and its final checkpoint is byte-identical to an uninterrupted run's;
+#  1. a run trains, writes best/last checkpoints and metrics, exits 0, and the
+#     run store has it completed with its checkpoints;
+#  2. SIGINT mid-run exits 130 after a checkpoint and the run is
+#     `interrupted`; --resume RUN_ID finishes the same run, whose final
+#     checkpoint is byte-identical to the uninterrupted run's;
 #  3. kill -9 at several moments never leaves an invalid checkpoint under a
-#     final name, and --resume continues from the last one.
+#     final name, the run shows as `crashed`, and --resume from its last
+#     checkpoint file trains on.
 set -u
 se3flow=$1
 models=$2
@@ -23,12 +26,16 @@ schedule: {lr: 0.003}
 loggers: [{name: console, interval_seconds: 60}, {name: jsonl}]
 YAML
 # no shell function around the background runs: signals must reach se3flow itself
+export SE3FLOW_DB="$work/runs.db"
 cmd=("$se3flow" run recipe.yaml --plugin-path "$models" --quiet)
+status_of() { "$se3flow" runs --csv | awk -F, -v id="$1" '$1 == id { print $4 }'; }
 run() { "${cmd[@]}" "$@"; }
 
 # 1. plain run
 run --name plain --runs-dir plain || fail "plain run exited $?"
-dir=$(ls -d plain/plain-*)
+dir=plain/1
+status_of 1 | grep -q completed || fail "run 1 is not completed: $(status_of 1)"
+[ "$("$se3flow" runs show 1 | grep -c safetensors)" -ge 3 ] || fail "run 1's checkpoints are not recorded"
 for f in best last epoch_12; do
   "$se3flow" ckpt info "$dir/$f.safetensors" >/dev/null || fail "plain run lacks a valid $f checkpoint"
 done
@@ -42,12 +49,15 @@ kill -INT $pid
 wait $pid
 code=$?
 [ "$code" = 130 ] || fail "SIGINT run exited $code, expected 130"
-sdir=$(ls -d stopped/stopped-*)
-"$se3flow" ckpt info "$sdir/last.safetensors" | grep -q "^epoch" || fail "no checkpoint after SIGINT"
-run --name resumed --runs-dir resumed --resume "$sdir/last.safetensors" || fail "resume exited $?"
-rdir=$(ls -d resumed/resumed-*)
-cmp -s "$dir/last.safetensors" "$rdir/last.safetensors" ||
-  fail "interrupted+resumed run's final checkpoint differs from the uninterrupted one"
+"$se3flow" ckpt info stopped/2/last.safetensors | grep -q "^epoch" || fail "no checkpoint after SIGINT"
+status_of 2 | grep -q interrupted || fail "run 2 is not interrupted: $(status_of 2)"
+run --runs-dir stopped --resume 2 || fail "resume of run 2 exited $?"
+status_of 2 | grep -q completed || fail "resumed run 2 is not completed: $(status_of 2)"
+# the tensors (the data after the JSON header) must match byte for byte; the
+# header differs in the run id
+tensors() { tail -c +$((9 + $(od -An -t u8 -N 8 "$1"))) "$1"; }
+cmp -s <(tensors "$dir/last.safetensors") <(tensors stopped/2/last.safetensors) ||
+  fail "interrupted+resumed run's final tensors differ from the uninterrupted run's"
 
 # 3. kill -9 at several moments
 for delay in 0.15 0.3 0.45 0.6 0.75; do
@@ -57,7 +67,9 @@ for delay in 0.15 0.3 0.45 0.6 0.75; do
   sleep $delay
   kill -KILL $pid
   wait $pid 2>/dev/null
-  kdir=$(ls -d killed/killed-*)
+  kid=$(ls killed)
+  kdir=killed/$kid
+  status_of "$kid" | grep -q crashed || fail "run $kid killed after ${delay}s is not crashed: $(status_of "$kid")"
   for f in "$kdir"/*.safetensors; do
     [ -e "$f" ] || continue
     "$se3flow" ckpt info "$f" >/dev/null 2>&1 || fail "kill -9 after ${delay}s left an invalid $f"

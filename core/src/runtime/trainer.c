@@ -18,10 +18,12 @@ static s3f_status check_config(const s3f_train_config *c)
     return s3f_schedule_check(&c->schedule);
 }
 
-static void emit(const train_run *run, const char *name, const char *split, double value)
+/* A metric of epoch `epoch` (1-based). */
+static void emit(const train_run *run, int64_t epoch, const char *name, const char *split,
+                 double value)
 {
     if (!run->obs || !run->obs->metrics) return;
-    s3f_metric m = {name, split, value, run->step, run->epoch + 1, 0};
+    s3f_metric m = {name, split, value, run->step, epoch, 0};
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     m.wall_time = (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
@@ -83,7 +85,7 @@ static s3f_status evaluate_and_keep_best(train_run *run)
     S3F_RETURN_IF_ERR(
         s3f_evaluate(s, S3F_SPLIT_VAL, run->cfg->batch_size, run->cfg->num_workers, &mae));
     run->result->last_val_mae = mae;
-    emit(run, "mae", "val", mae);
+    emit(run, run->epoch, "mae", "val", mae);
     if (isnan(run->result->best_val_mae) || mae < run->result->best_val_mae) {
         run->result->best_val_mae = mae;
         S3F_RETURN_IF_ERR(trainer_save(run, "best", mae));
@@ -96,14 +98,15 @@ static s3f_status end_epoch(train_run *run)
 {
     const s3f_train_config *c = run->cfg;
     int64_t done = run->epoch + 1;
-    emit(run, "loss", "train", run->result->last_train_loss);
-    emit(run, "lr", "train", run->lr);
-    if (done % c->eval_interval == 0 || done == c->epochs)
-        S3F_RETURN_IF_ERR(evaluate_and_keep_best(run));
+    emit(run, done, "loss", "train", run->result->last_train_loss);
+    emit(run, done, "lr", "train", run->lr);
+    /* the position moves first, so checkpoints of this epoch say it is done */
     run->result->epochs_done = done;
     run->epoch = done;
     run->batch = 0;
     run->loss_sum = 0;
+    if (done % c->eval_interval == 0 || done == c->epochs)
+        S3F_RETURN_IF_ERR(evaluate_and_keep_best(run));
     S3F_RETURN_IF_ERR(trainer_save(run, "last", run->result->last_val_mae));
     if (c->ckpt_interval > 0 && done % c->ckpt_interval == 0) {
         char name[64];
