@@ -50,7 +50,10 @@ void cmd_run_usage(FILE *out)
     fprintf(out,
             "\nCtrl-C stops after the current step and writes a checkpoint (a second Ctrl-C\n"
             "quits at once). Exit status: 0 trained, 1 the run failed, 2 bad usage or recipe,\n"
-            "130 stopped by Ctrl-C / SIGTERM (resumable).\n");
+            "130 stopped by Ctrl-C / SIGTERM (resumable).\n\n"
+            "Fault injection for tests: SE3FLOW_FAULT_NAN_BATCH=N makes the loss of the N-th\n"
+            "batch (0-based, counted over epochs) NaN; SE3FLOW_FAULT_WRITE=N makes the N-th\n"
+            "file write of checkpoints fail as a full disk would.\n");
 }
 
 static int parse(int argc, char **argv, run_args *a)

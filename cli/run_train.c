@@ -182,6 +182,18 @@ static s3f_status resume(const run_job *job, opened *o, s3f_train_config *c)
     return S3F_OK;
 }
 
+/* Test switches for fault injection (documented in `se3flow run --help`):
+ * SE3FLOW_FAULT_NAN_BATCH=n makes the loss of global batch n NaN;
+ * SE3FLOW_FAULT_WRITE=n makes the n-th checkpoint write fail as a full disk
+ * would. */
+static void apply_fault_switches(s3f_train_config *c)
+{
+    const char *nan_batch = getenv("SE3FLOW_FAULT_NAN_BATCH"),
+               *write = getenv("SE3FLOW_FAULT_WRITE");
+    if (nan_batch && *nan_batch) c->poison_batch = strtoll(nan_batch, NULL, 10);
+    if (write && *write) s3f_fault_fail_write_at(strtol(write, NULL, 10));
+}
+
 static const char *final_status(s3f_status rc, const s3f_train_result *r)
 {
     if (rc != S3F_OK) return "failed";
@@ -200,6 +212,7 @@ s3f_status run_train(const run_job *job, s3f_train_result *result)
     s3f_status rc = open_all(job, &o);
     s3f_train_config config = make_config(job, &o.desc);
     if (rc == S3F_OK && job->resume_from) rc = resume(job, &o, &config);
+    apply_fault_switches(&config);
     fanout f = {job, &o};
     s3f_train_observer obs = {&f, on_metrics, on_progress, on_text, on_checkpoint};
     const run_setup *s = job->setup;

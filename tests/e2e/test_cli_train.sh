@@ -78,5 +78,26 @@ for delay in 0.15 0.3 0.45 0.6 0.75; do
     run --name again --runs-dir again --resume "$kdir/last.safetensors" || fail "resume after kill -9 exited $?"
   fi
 done
+# 4. a NaN loss fails the run with the place named, keeping `last` of the
+#    epoch before; a full disk at a checkpoint fails the run and keeps the
+#    previous checkpoint intact
+SE3FLOW_FAULT_NAN_BATCH=140 run --runs-dir nan 2>nan.err
+code=$?
+[ "$code" = 1 ] || fail "NaN run exited $code, expected 1"
+nid=$(ls nan)
+grep -q "epoch 3, batch 13" nan.err || fail "NaN message does not name epoch and batch: $(cat nan.err)"
+status_of "$nid" | grep -q failed || fail "NaN run $nid is not failed: $(status_of "$nid")"
+"$se3flow" ckpt info "nan/$nid/last.safetensors" | grep -q "^epoch 2," || fail "NaN run lost its epoch-2 checkpoint"
+# a checkpoint file takes 3 writes (length, header, padding) plus one per
+# tensor; epoch 1 writes `last` and `epoch_1`: fail inside epoch 2's `last`
+tensors_per_file=$("$se3flow" ckpt info "$dir/last.safetensors" | sed -n 's/^\([0-9]*\) tensors.*/\1/p')
+SE3FLOW_FAULT_WRITE=$((2 * (3 + tensors_per_file) + 5)) run --runs-dir full 2>full.err
+code=$?
+[ "$code" = 1 ] || fail "full-disk run exited $code, expected 1"
+fid=$(ls full)
+grep -q "No space left" full.err || fail "full-disk message unclear: $(cat full.err)"
+"$se3flow" ckpt info "full/$fid/last.safetensors" | grep -q "^epoch 1," ||
+  fail "the previous checkpoint did not survive the failed write"
+ls "full/$fid" | grep -q '\.tmp\.' && fail "a temporary file was left behind"
 echo "$failures failures"
 [ "$failures" -eq 0 ]
