@@ -12,21 +12,29 @@
 
 static const char *const k_plugin_reserved[] = {"name", NULL};
 
+/* A plugin_path entry: relative paths start at the directory of the recipe
+ * file that wrote them (as `extends` does), so a recipe works from any
+ * working directory. */
+static s3f_status add_recipe_path(run_setup *s, const s3f_recipe_node_t *item)
+{
+    s3f_recipe_origin o = s3f_recipe_node_origin(item);
+    if (s3f_recipe_node_kind(item) != S3F_RECIPE_SCALAR)
+        return s3f_fail(S3F_ERR_ARG, "%s:%d:%d: plugin_path takes directory names", o.file, o.line,
+                        o.column);
+    const char *dir = s3f_recipe_node_text(item), *slash = o.file ? strrchr(o.file, '/') : NULL;
+    if (dir[0] == '/' || o.line == 0 || !slash) return s3f_plugin_host_add_path(s->host, dir);
+    char joined[4096];
+    snprintf(joined, sizeof joined, "%.*s/%s", (int)(slash - o.file), o.file, dir);
+    return s3f_plugin_host_add_path(s->host, joined);
+}
+
 static s3f_status add_recipe_plugin_paths(run_setup *s)
 {
     const s3f_recipe_node_t *paths = s3f_recipe_get(s->recipe, "plugin_path");
     if (!paths) return S3F_OK;
-    if (s3f_recipe_node_kind(paths) == S3F_RECIPE_SCALAR)
-        return s3f_plugin_host_add_path(s->host, s3f_recipe_node_text(paths));
-    for (int i = 0; i < s3f_recipe_node_count(paths); i++) {
-        const s3f_recipe_node_t *item = s3f_recipe_node_child(paths, i);
-        if (s3f_recipe_node_kind(item) != S3F_RECIPE_SCALAR) {
-            s3f_recipe_origin o = s3f_recipe_node_origin(item);
-            return s3f_fail(S3F_ERR_ARG, "%s:%d:%d: plugin_path takes directory names", o.file,
-                            o.line, o.column);
-        }
-        S3F_RETURN_IF_ERR(s3f_plugin_host_add_path(s->host, s3f_recipe_node_text(item)));
-    }
+    if (s3f_recipe_node_kind(paths) != S3F_RECIPE_LIST) return add_recipe_path(s, paths);
+    for (int i = 0; i < s3f_recipe_node_count(paths); i++)
+        S3F_RETURN_IF_ERR(add_recipe_path(s, s3f_recipe_node_child(paths, i)));
     return S3F_OK;
 }
 
