@@ -2,7 +2,9 @@
  * numbers, the §3.3 low-degree polynomials (which pin the axis relabelling and
  * component order), orthonormality on the sphere by an exact quadrature up to
  * degree 10, the addition-theorem sum rule, f32 against f64, zero vectors,
- * invariance under scaling of the input, and bad arguments. */
+ * invariance under scaling of the input, and bad arguments; Wigner-D
+ * matrices: Y^l(R u) = D^l(R) Y^l(u) for random R and u up to l = 10,
+ * orthogonality, D(R1 R2) = D(R1) D(R2), D^1(R) = R. */
 #include <math.h>
 #include <string.h>
 
@@ -210,6 +212,93 @@ static void test_bad_arguments(void **state)
     ts_destroy_all(4, all);
 }
 
+/* A random rotation (3x3 row-major) from a normalised random quaternion. */
+static void random_rotation(uint64_t seed, double *R)
+{
+    s3f_tensor *q4 = ts_random(S3F_F64, S3F_SHAPE(4), seed, -1, 1, false);
+    const double *q = q4->data;
+    double n = sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
+    double w = q[0] / n, x = q[1] / n, y = q[2] / n, z = q[3] / n;
+    double m[9] = {1 - 2 * (y * y + z * z), 2 * (x * y - w * z),     2 * (x * z + w * y),
+                   2 * (x * y + w * z),     1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
+                   2 * (x * z - w * y),     2 * (y * z + w * x),     1 - 2 * (x * x + y * y)};
+    memcpy(R, m, sizeof m);
+    s3f_tensor_destroy(q4);
+}
+
+/* c (n, n) = a (n, n) b (n, n). */
+static void matmul(int n, const double *a, const double *b, double *c)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double sum = 0;
+            for (int k = 0; k < n; k++) sum += a[i * n + k] * b[k * n + j];
+            c[i * n + j] = sum;
+        }
+}
+
+/* Y^l(R u) = D^l(R) Y^l(u) for 4 rotations, 16 directions, l = 0..10. */
+static void test_wigner_d_rotates_harmonics(void **state)
+{
+    enum { L = 10, W = (L + 1) * (L + 1), N = 16 };
+    s3f_tensor *dirs = ts_random(S3F_F64, S3F_SHAPE(N, 3), 21, -1, 1, false);
+    s3f_tensor *y = harmonics(S3F_F64, N, dirs->data, L);
+    static double d[21 * 21];
+    for (int t = 0; t < 4; t++) {
+        double R[9], rotated[3 * N];
+        random_rotation(100 + t, R);
+        const double *u = dirs->data;
+        for (int e = 0; e < N; e++)
+            for (int i = 0; i < 3; i++)
+                rotated[3 * e + i] =
+                    R[3 * i] * u[3 * e] + R[3 * i + 1] * u[3 * e + 1] + R[3 * i + 2] * u[3 * e + 2];
+        s3f_tensor *y_rot = harmonics(S3F_F64, N, rotated, L);
+        const double *a = y->data, *b = y_rot->data;
+        for (int l = 0; l <= L; l++) {
+            int dim = 2 * l + 1;
+            assert_ok(s3f_wigner_d(l, R, d));
+            for (int e = 0; e < N; e++)
+                for (int i = 0; i < dim; i++) {
+                    double sum = 0;
+                    for (int j = 0; j < dim; j++) sum += d[i * dim + j] * a[e * W + l * l + j];
+                    assert_true(fabs(sum - b[e * W + l * l + i]) <= 1e-12);
+                }
+        }
+        s3f_tensor_destroy(y_rot);
+    }
+    s3f_tensor_destroy(dirs);
+    s3f_tensor_destroy(y);
+}
+
+/* D D^T = I and D(R1 R2) = D(R1) D(R2) to 1e-12, l = 0..10; D^1(R) = R. */
+static void test_wigner_d_is_a_representation(void **state)
+{
+    static double d1[441], d2[441], d12[441], prod[441];
+    double r1[9], r2[9], r12[9];
+    random_rotation(31, r1);
+    random_rotation(32, r2);
+    matmul(3, r1, r2, r12);
+    for (int l = 0; l <= 10; l++) {
+        int dim = 2 * l + 1;
+        assert_ok(s3f_wigner_d(l, r1, d1));
+        assert_ok(s3f_wigner_d(l, r2, d2));
+        assert_ok(s3f_wigner_d(l, r12, d12));
+        matmul(dim, d1, d2, prod);
+        for (int i = 0; i < dim * dim; i++) assert_true(fabs(prod[i] - d12[i]) <= 1e-12);
+        for (int i = 0; i < dim; i++)
+            for (int j = 0; j < dim; j++) {
+                double dot = 0;
+                for (int k = 0; k < dim; k++) dot += d1[i * dim + k] * d1[j * dim + k];
+                assert_true(fabs(dot - (i == j)) <= 1e-12);
+            }
+        if (l == 1)
+            for (int i = 0; i < 9; i++) assert_true(fabs(d1[i] - r1[i]) <= 1e-14);
+    }
+    double out[9];
+    assert_fails(s3f_wigner_d(-1, r1, out), S3F_ERR_ARG, "degree -1");
+    assert_fails(s3f_wigner_d(1, NULL, out), S3F_ERR_ARG, "NULL");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +310,8 @@ int main(void)
         cmocka_unit_test(test_zero_vector),
         cmocka_unit_test(test_scale_invariant),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_wigner_d_rotates_harmonics),
+        cmocka_unit_test(test_wigner_d_is_a_representation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

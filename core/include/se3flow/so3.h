@@ -39,6 +39,22 @@ extern "C" {
  * loop over the vectors. */
 S3F_API s3f_status s3f_sph_harm(const s3f_tensor *vectors, int max_degree, s3f_tensor *out);
 
+/* The Wigner-D matrix of degree l for the rotation R, in the basis of
+ * s3f_sph_harm: Y^l(R u) = D^l(R) Y^l(u) for every direction u, where Y^l is
+ * the (2l+1) block of degree l. D is orthogonal and D(R1 R2) = D(R1) D(R2);
+ * D^1(R) = R (degree-1 components are Cartesian).
+ *
+ * Built from the harmonics themselves: D_ij = integral over the sphere of
+ * Y_i(R u) Y_j(u), evaluated by a quadrature that is exact for these
+ * polynomials (Gauss-Legendre in cos(theta) times a uniform azimuth grid), so
+ * the result is exact up to rounding. f64 throughout.
+ *
+ * R (3x3, row-major, borrowed) should be a rotation; it is used as given.
+ * out ((2l+1)^2, row-major, borrowed) is written on success. Returns
+ * S3F_ERR_ARG (NULL, l outside 0..S3F_SPH_HARM_MAX_DEGREE).
+ * Thread-safe. */
+S3F_API s3f_status s3f_wigner_d(int l, const double R[9], double *out);
+
 /* ---- end of spherical harmonics and Wigner-D ---------------------------- */
 
 #ifdef __cplusplus
