@@ -121,7 +121,10 @@ static bool real_tensor(int l1, int l2, int l3, long double *out /* (M1, M2, M3)
             }
         }
     }
-    for (int i = 0; i < n1 * n2 * n3; i++) out[i] = creall(acc[i]);
+    for (int i = 0; i < n1 * n2 * n3; i++) {
+        S3F_ASSERT(fabsl(cimagl(acc[i])) < 1e-12L); /* (−i)^l makes the product real */
+        out[i] = creall(acc[i]);
+    }
 done:
     free(acc);
     free(q3);
