@@ -29,8 +29,14 @@ static void check_uniform(s3f_dtype dtype)
     ts_destroy_all(3, (s3f_tensor *[]){gpu, cpu, back});
 }
 
-static void test_uniform_f32_bitwise(void **state) { check_uniform(S3F_F32); }
-static void test_uniform_f64_bitwise(void **state) { check_uniform(S3F_F64); }
+static void test_uniform_f32_bitwise(void **state)
+{
+    check_uniform(S3F_F32);
+}
+static void test_uniform_f64_bitwise(void **state)
+{
+    check_uniform(S3F_F64);
+}
 
 static void test_normal_matches_cpu(void **state)
 {

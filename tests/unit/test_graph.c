@@ -63,7 +63,7 @@ static void test_collate_sorts_and_offsets(void **state)
     float want_efeat[] = {10, 12, 11, 13, 20, 21};
     assert_memory_equal(g->edge_features->data, want_efeat, sizeof want_efeat);
     const float *rel = g->rel_pos->data;
-    assert_true(rel[0] == -1 && rel[1] == 0 && rel[2] == 0);   /* pos[0] - pos[1] */
+    assert_true(rel[0] == -1 && rel[1] == 0 && rel[2] == 0);    /* pos[0] - pos[1] */
     assert_true(rel[12] == 0 && rel[13] == 0 && rel[14] == -3); /* pos[3] - pos[4] */
     assert_true(s3f_tensor_get(g->targets, 2) == 2.5);
     assert_true(s3f_tensor_get(g->ids, 3) == 43);

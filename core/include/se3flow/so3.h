@@ -91,5 +91,4 @@ S3F_API s3f_status s3f_clebsch_gordan_cached(int l1, int l2, int l3, const doubl
 }
 #endif
 
-
 #endif

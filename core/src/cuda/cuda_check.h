@@ -11,7 +11,7 @@
     do {                                                                                           \
         cudaError_t s3f_cuda_err_ = (call);                                                        \
         if (s3f_cuda_err_ != cudaSuccess)                                                          \
-            return s3f_fail(S3F_ERR_DEVICE, "%s failed at %s:%d: %s", #call, __FILE__, __LINE__,  \
+            return s3f_fail(S3F_ERR_DEVICE, "%s failed at %s:%d: %s", #call, __FILE__, __LINE__,   \
                             cudaGetErrorString(s3f_cuda_err_));                                    \
     } while (0)
 

@@ -22,8 +22,10 @@ extern "C" int s3f_cuda_device_count(void)
         cudaGetLastError(); /* clear the sticky error so later calls can retry */
         return 0;
     }
-    if (count == 0) snprintf(g_reason, sizeof g_reason, "no CUDA device is present");
-    else g_reason[0] = '\0';
+    if (count == 0)
+        snprintf(g_reason, sizeof g_reason, "no CUDA device is present");
+    else
+        g_reason[0] = '\0';
     return count;
 }
 
@@ -59,16 +61,14 @@ extern "C" s3f_status dev_cuda_copy(void *dst, s3f_device dst_device, const void
     return S3F_OK;
 }
 
-template <typename Word>
-__global__ void fill_pattern_kernel(Word *dst, int64_t n, Word value)
+template <typename Word> __global__ void fill_pattern_kernel(Word *dst, int64_t n, Word value)
 {
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
          i += (int64_t)gridDim.x * blockDim.x)
         dst[i] = value;
 }
 
-template <typename Word>
-static s3f_status launch_fill(void *dst, int64_t n, const void *elem)
+template <typename Word> static s3f_status launch_fill(void *dst, int64_t n, const void *elem)
 {
     Word value;
     memcpy(&value, elem, sizeof value);
@@ -83,10 +83,15 @@ extern "C" s3f_status dev_cuda_fill_pattern(void *dst, int64_t n, const void *el
 {
     if (n == 0) return S3F_OK;
     switch (elem_size) {
-    case 1: return launch_fill<uint8_t>(dst, n, elem);
-    case 2: return launch_fill<uint16_t>(dst, n, elem);
-    case 4: return launch_fill<uint32_t>(dst, n, elem);
-    case 8: return launch_fill<uint64_t>(dst, n, elem);
-    default: return s3f_fail(S3F_ERR_INTERNAL, "fill: element size %zu", elem_size);
+    case 1:
+        return launch_fill<uint8_t>(dst, n, elem);
+    case 2:
+        return launch_fill<uint16_t>(dst, n, elem);
+    case 4:
+        return launch_fill<uint32_t>(dst, n, elem);
+    case 8:
+        return launch_fill<uint64_t>(dst, n, elem);
+    default:
+        return s3f_fail(S3F_ERR_INTERNAL, "fill: element size %zu", elem_size);
     }
 }

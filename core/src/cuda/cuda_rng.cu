@@ -13,8 +13,10 @@ __global__ void uniform_kernel(Real *out, int64_t n, uint64_t seed, uint64_t off
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
          i += (int64_t)gridDim.x * blockDim.x) {
         philox_words r = philox4x32_10(offset + (uint64_t)i, 0, seed);
-        if (sizeof(Real) == 8) out[i] = (Real)philox_uniform_f64(lo, width, hi, r);
-        else out[i] = (Real)philox_uniform_f32(lo, width, hi, r);
+        if (sizeof(Real) == 8)
+            out[i] = (Real)philox_uniform_f64(lo, width, hi, r);
+        else
+            out[i] = (Real)philox_uniform_f32(lo, width, hi, r);
     }
 }
 
@@ -24,7 +26,8 @@ __global__ void normal_kernel(Real *out, int64_t n, uint64_t seed, uint64_t offs
 {
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
          i += (int64_t)gridDim.x * blockDim.x)
-        out[i] = (Real)philox_affine(mean, std, philox_normal(philox4x32_10(offset + (uint64_t)i, 0, seed)));
+        out[i] = (Real)philox_affine(mean, std,
+                                     philox_normal(philox4x32_10(offset + (uint64_t)i, 0, seed)));
 }
 
 static s3f_status check_dtype(const s3f_tensor *t, const char *what)
@@ -61,11 +64,11 @@ extern "C" s3f_status dev_cuda_fill_normal(s3f_tensor *t, uint64_t seed, uint64_
     int64_t n = s3f_tensor_numel(t);
     if (n == 0) return S3F_OK;
     if (t->dtype == S3F_F32)
-        normal_kernel<float><<<s3f_cuda_blocks(n), S3F_CUDA_BLOCK>>>((float *)t->data, n, seed,
-                                                                     offset, mean, std);
+        normal_kernel<float>
+            <<<s3f_cuda_blocks(n), S3F_CUDA_BLOCK>>>((float *)t->data, n, seed, offset, mean, std);
     else
-        normal_kernel<double><<<s3f_cuda_blocks(n), S3F_CUDA_BLOCK>>>((double *)t->data, n, seed,
-                                                                      offset, mean, std);
+        normal_kernel<double>
+            <<<s3f_cuda_blocks(n), S3F_CUDA_BLOCK>>>((double *)t->data, n, seed, offset, mean, std);
     S3F_CUDA_CHECK(cudaGetLastError());
     S3F_CUDA_CHECK(cudaDeviceSynchronize());
     return S3F_OK;

@@ -46,7 +46,8 @@ s3f_status dev_cuda_fill_pattern(void *dst, int64_t n, const void *elem, size_t 
     return absent();
 }
 
-s3f_status dev_cuda_fill_uniform(s3f_tensor *t, uint64_t seed, uint64_t offset, double lo, double hi)
+s3f_status dev_cuda_fill_uniform(s3f_tensor *t, uint64_t seed, uint64_t offset, double lo,
+                                 double hi)
 {
     return absent();
 }
