@@ -27,6 +27,7 @@
 #include "se3flow/schedule.h"
 #include "se3flow/loader.h"
 #include "se3flow/trainer.h"
+#include "se3flow/so3.h"
 
 #define S3F_VERSION_MAJOR  0
 #define S3F_VERSION_MINOR  1

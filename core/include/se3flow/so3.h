@@ -1,13 +1,18 @@
 /* so3.h — SO(3) math with the reference's conventions (SPEC.md §3-§5):
- * real spherical harmonics and Wigner-D matrices.
+ * real spherical harmonics, Wigner-D matrices and real Clebsch–Gordan
+ * (Wigner 3j) tensors.
  *
  * Everything here follows e3nn 0.3.3 as the SE(3)-Transformer reference uses
  * it, because weights only carry over when the numbers agree sign for sign.
  * CPU only; the per-vector harmonics are also an internal S3F_HD function
- * (core/src/so3/sph_harm.h) for the CUDA kernels. */
+ * (core/src/so3/sph_harm.h) for the CUDA kernels.
+ *
+ * Index convention: a degree-l axis has M = 2l+1 entries, index i = m + l for
+ * m = -l..l, in the real basis of SPEC §3 (degree 1 is Cartesian (x, y, z)). */
 #ifndef SE3FLOW_SO3_H
 #define SE3FLOW_SO3_H
 
+#include "se3flow/export.h"
 #include "se3flow/status.h"
 #include "se3flow/tensor.h"
 
@@ -56,6 +61,32 @@ S3F_API s3f_status s3f_sph_harm(const s3f_tensor *vectors, int max_degree, s3f_t
 S3F_API s3f_status s3f_wigner_d(int l, const double R[9], double *out);
 
 /* ---- end of spherical harmonics and Wigner-D ---------------------------- */
+
+/* ---- Clebsch–Gordan / Wigner 3j tensors (SPEC §4) ---------------------- */
+
+/* The largest degree s3f_clebsch_gordan accepts (num_degrees up to 6 needs
+ * frequencies J up to 10 with l ≤ 5; every l up to 10 is supported). */
+#define S3F_CG_MAX_L 10
+
+/* Writes the real tensor C(l1, l2, l3) of SPEC §4 into `out`, row-major
+ * (2l1+1, 2l2+1, 2l3+1): out[(i1·(2l2+1) + i2)·(2l3+1) + i3].
+ * C is invariant under D^l1 ⊗ D^l2 ⊗ D^l3, has Frobenius norm 1, and carries
+ * the e3nn 0.3.3 signs: rule 3 (centre entry, else first non-zero entry,
+ * positive) on the sorted triple, rule 4 (transposition, times (−1)^(l1+l2+l3)
+ * for an odd permutation) for unsorted requests. Entries below 1e-14 in
+ * magnitude are exactly 0.
+ * out: borrowed, (2l1+1)(2l2+1)(2l3+1) doubles, written only on success.
+ * Returns S3F_ERR_ARG for a NULL out, a degree outside 0..S3F_CG_MAX_L, or a
+ * triple that breaks the triangle rule |l1−l2| ≤ l3 ≤ l1+l2; S3F_ERR_NOMEM
+ * if scratch memory runs out. Thread-safe (computes from scratch; prefer the cached variant). */
+S3F_API s3f_status s3f_clebsch_gordan(int l1, int l2, int l3, double *out);
+
+/* Like s3f_clebsch_gordan, but returns a pointer into a process-wide cache
+ * that is filled on first use of each triple and never freed or changed.
+ * *out: borrowed, valid for the life of the process; set only on success.
+ * Returns S3F_ERR_ARG as s3f_clebsch_gordan, S3F_ERR_NOMEM if the cache
+ * entry cannot be allocated. Thread-safe. */
+S3F_API s3f_status s3f_clebsch_gordan_cached(int l1, int l2, int l3, const double **out);
 
 #ifdef __cplusplus
 }
