@@ -6,7 +6,8 @@
 #  2. SIGINT mid-run exits 130 after a checkpoint and the run is
 #     `interrupted`; --resume RUN_ID finishes the same run, whose final
 #     checkpoint is byte-identical to the uninterrupted run's;
-#  3. kill -9 at several moments never leaves an invalid checkpoint under a
+#  3. kill -9 at five moments (just after epochs 1..9 end, some inside the
+#     next checkpoint write) never leaves an invalid checkpoint under a
 #     final name, the run shows as `crashed`, and --resume from its last
 #     checkpoint file trains on.
 set -u
@@ -28,6 +29,9 @@ YAML
 # no shell function around the background runs: signals must reach se3flow itself
 export SE3FLOW_DB="$work/runs.db"
 cmd=("$se3flow" run recipe.yaml --plugin-path "$models" --quiet)
+# waits (up to 20 s) until file $1 exists: stops and kills are placed by the
+# run's own progress, not by wall-clock guesses
+wait_for() { for _ in $(seq 2000); do [ -e "$1" ] && return 0; sleep 0.01; done; return 1; }
 status_of() { "$se3flow" runs --csv | awk -F, -v id="$1" '$1 == id { print $4 }'; }
 run() { "${cmd[@]}" "$@"; }
 
@@ -44,7 +48,7 @@ done
 # 2. SIGINT, then resume: same final bytes as the plain run
 "${cmd[@]}" --name stopped --runs-dir stopped &
 pid=$!
-sleep 0.4
+wait_for stopped/2/epoch_2.safetensors || fail "run 2 wrote no epoch_2 checkpoint"
 kill -INT $pid
 wait $pid
 code=$?
@@ -60,23 +64,25 @@ cmp -s <(tensors "$dir/last.safetensors") <(tensors stopped/2/last.safetensors) 
   fail "interrupted+resumed run's final tensors differ from the uninterrupted run's"
 
 # 3. kill -9 at several moments
-for delay in 0.15 0.3 0.45 0.6 0.75; do
+for k in 1 3 5 7 9; do
   rm -rf killed
   "${cmd[@]}" --name killed --runs-dir killed &
   pid=$!
-  sleep $delay
-  kill -KILL $pid
-  wait $pid 2>/dev/null
+  # kill right after epoch k's checkpoint appears, a little later each time,
+  # so that some kills land inside the next checkpoint write
+  for _ in $(seq 2000); do [ -n "$(ls killed 2>/dev/null)" ] && break; sleep 0.01; done
   kid=$(ls killed)
   kdir=killed/$kid
-  status_of "$kid" | grep -q crashed || fail "run $kid killed after ${delay}s is not crashed: $(status_of "$kid")"
+  wait_for "$kdir/epoch_$k.safetensors" || fail "run $kid wrote no epoch_$k checkpoint"
+  sleep "0.0$k"
+  kill -KILL $pid
+  wait $pid 2>/dev/null
+  status_of "$kid" | grep -q crashed || fail "run $kid killed after epoch $k is not crashed: $(status_of "$kid")"
   for f in "$kdir"/*.safetensors; do
     [ -e "$f" ] || continue
-    "$se3flow" ckpt info "$f" >/dev/null 2>&1 || fail "kill -9 after ${delay}s left an invalid $f"
+    "$se3flow" ckpt info "$f" >/dev/null 2>&1 || fail "kill -9 after epoch $k left an invalid $f"
   done
-  if [ -e "$kdir/last.safetensors" ]; then
-    run --name again --runs-dir again --resume "$kdir/last.safetensors" || fail "resume after kill -9 exited $?"
-  fi
+  run --name again --runs-dir again --resume "$kdir/last.safetensors" || fail "resume after kill -9 exited $?"
 done
 # 4. a NaN loss fails the run with the place named, keeping `last` of the
 #    epoch before; a full disk at a checkpoint fails the run and keeps the
