@@ -10,6 +10,7 @@
  * results are bitwise the same for any thread count. */
 #include "basis_edge.h"
 
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,115 +106,165 @@ static s3f_status check_args(const s3f_tensor *vectors, const s3f_basis_layout *
     return check_out(out->fully_fused, dt, S3F_SHAPE(E, S, lay->fully_freqs, S), "fully_fused");
 }
 
-/* The C tensors every pair needs, in the output dtype (SPEC §5.1: computed
- * in f64, cast once): pair (d_in, d_out) starts at q_off[d_in][d_out] and
- * holds C(J, d_in, d_out) for J = |d_in − d_out| .. d_in + d_out, as
- * basis_edge.h reads them. *out takes ownership of a malloc'ed table. */
-static s3f_status build_table(int D, s3f_dtype dtype, int64_t q_off[BASIS_DEGREES][BASIS_DEGREES],
-                              void **out)
-{
-    int64_t total = 0;
-    for (int a = 0; a <= D; a++)
-        for (int b = 0; b <= D; b++) {
-            q_off[a][b] = total;
-            for (int J = abs(a - b); J <= a + b; J++)
-                total += (2 * J + 1) * (2 * a + 1) * (2 * b + 1);
-        }
-    size_t elem = dtype == S3F_F64 ? sizeof(double) : sizeof(float);
-    char *table = malloc((size_t)total * elem);
-    if (!table) return s3f_fail(S3F_ERR_NOMEM, "s3f_basis_compute: no memory for the C table");
-    for (int a = 0; a <= D; a++)
-        for (int b = 0; b <= D; b++) {
-            int64_t at = q_off[a][b];
-            for (int J = abs(a - b); J <= a + b; J++) {
-                const double *c = NULL;
-                s3f_status rc = s3f_clebsch_gordan_cached(J, a, b, &c);
-                if (rc != S3F_OK) {
-                    free(table);
-                    return rc;
-                }
-                int64_t n = (2 * J + 1) * (2 * a + 1) * (2 * b + 1);
-                for (int64_t i = 0; i < n; i++, at++) {
-                    if (dtype == S3F_F64)
-                        ((double *)table)[at] = c[i];
-                    else
-                        ((float *)table)[at] = (float)c[i];
-                }
-            }
-        }
-    *out = table;
-    return S3F_OK;
-}
-
 /* Everything one edge needs besides its index: the outputs, the layout, the
- * C table and its per-pair offsets. */
+ * C table and its per-pair offsets, and per-thread scratch that holds the
+ * edge's per-pair blocks (computed once, then copied into every output). */
 typedef struct basis_job {
     const s3f_basis_layout *lay;
     const s3f_basis_out *out;
-    const void *table;
-    int64_t q_off[BASIS_DEGREES][BASIS_DEGREES];
+    basis_coef *coef; /* (entries): the non-zero C entries of all pairs */
+    void *value;      /* (entries), in the output dtype */
+    int64_t c_off[BASIS_DEGREES][BASIS_DEGREES];
+    int c_count[BASIS_DEGREES][BASIS_DEGREES];
+    int64_t b_off[BASIS_DEGREES][BASIS_DEGREES]; /* pair (a, b)'s block in the scratch */
+    int64_t blocks;                              /* scratch elements per thread */
+    char *scratch;                               /* (threads, blocks) */
+    size_t elem;                                 /* bytes per element */
     bool f64;
 } basis_job;
 
-/* Zeroes row e of t (all entries after the edge axis); returns its start. */
-static char *edge_slab(const s3f_tensor *t, int64_t e, size_t elem)
+/* Row e of t (all entries after the edge axis), zeroed if `zero` (needed
+ * wherever the blocks do not cover the row); returns its start. */
+static char *edge_slab(const s3f_tensor *t, int64_t e, size_t elem, bool zero)
 {
     size_t n = (size_t)(s3f_tensor_numel(t) / t->shape.d[0]) * elem;
     char *slab = (char *)t->data + (size_t)e * n;
-    memset(slab, 0, n);
+    if (zero) memset(slab, 0, n);
     return slab;
 }
 
-/* Places pair (a, b) = (d_in, d_out) of one edge at element `at` of `slab`. */
-static void place(const basis_job *job, const void *y, int a, int b, char *slab, int64_t at,
+/* Copies pair (a, b) = (d_in, d_out), a (2a+1, F, 2b+1) block of `blocks`,
+ * to element `at` of `slab` with the given row strides. */
+static void place(const basis_job *job, const char *blocks, int a, int b, char *slab, int64_t at,
                   int64_t stride_l, int64_t stride_f)
 {
-    if (job->f64)
-        basis_pair_edge_f64(y, (const double *)job->table + job->q_off[a][b], a, b,
-                            (double *)slab + at, stride_l, stride_f);
-    else
-        basis_pair_edge_f32(y, (const float *)job->table + job->q_off[a][b], a, b,
-                            (float *)slab + at, stride_l, stride_f);
+    int F = s3f_basis_num_freq(a, b), m_out = 2 * b + 1;
+    size_t elem = job->elem, row = (size_t)m_out * elem;
+    const char *src = blocks + (size_t)job->b_off[a][b] * elem;
+    for (int l = 0; l < 2 * a + 1; l++)
+        for (int f = 0; f < F; f++, src += row)
+            memcpy(slab + (size_t)(at + l * stride_l + f * stride_f) * elem, src, row);
 }
 
-/* Every wanted output of edge e, from its harmonics y (degrees 0..2D). */
-static void basis_edge(const basis_job *job, const void *y, int64_t e)
+/* The non-zero C entries every pair needs, in the output dtype (SPEC §5.1:
+ * computed in f64, cast once), as basis_edge.h reads them: pair (a, b)'s
+ * c_count[a][b] entries start at c_off[a][b] of job->coef and job->value.
+ * Two passes: count, then fill. The job takes ownership of both arrays. */
+static s3f_status build_table(basis_job *job)
+{
+    int D = job->lay->max_degree;
+    int64_t total = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            job->coef = malloc((size_t)total * sizeof *job->coef);
+            job->value = malloc((size_t)total * job->elem);
+            if (!job->coef || !job->value)
+                return s3f_fail(S3F_ERR_NOMEM, "s3f_basis_compute: no memory for the C table");
+        }
+        total = 0;
+        for (int a = 0; a <= D; a++)
+            for (int b = 0; b <= D; b++) {
+                int m_in = 2 * a + 1, m_out = 2 * b + 1, F = s3f_basis_num_freq(a, b);
+                job->c_off[a][b] = total;
+                for (int f = 0; f < F; f++) {
+                    int J = abs(a - b) + f;
+                    const double *c = NULL;
+                    S3F_RETURN_IF_ERR(s3f_clebsch_gordan_cached(J, a, b, &c));
+                    for (int j = 0; j < 2 * J + 1; j++)
+                        for (int l = 0; l < m_in; l++)
+                            for (int k = 0; k < m_out; k++) {
+                                double v = c[(j * m_in + l) * m_out + k];
+                                if (v == 0) continue;
+                                if (pass == 1) {
+                                    job->coef[total] =
+                                        (basis_coef){.y = (uint16_t)(J * J + j),
+                                                     .out = (uint16_t)((l * F + f) * m_out + k)};
+                                    if (job->f64)
+                                        ((double *)job->value)[total] = v;
+                                    else
+                                        ((float *)job->value)[total] = (float)v;
+                                }
+                                total++;
+                            }
+                }
+                job->c_count[a][b] = (int)(total - job->c_off[a][b]);
+            }
+    }
+    return S3F_OK;
+}
+
+/* Every per-pair block of one edge into `blocks`, from its harmonics y
+ * (degrees 0..2D), by the S3F_HD function of basis_edge.h. */
+static void compute_blocks(const basis_job *job, const void *y, char *blocks)
+{
+    for (int a = 0; a <= job->lay->max_degree; a++)
+        for (int b = 0; b <= job->lay->max_degree; b++) {
+            int size = (2 * a + 1) * s3f_basis_num_freq(a, b) * (2 * b + 1);
+            const basis_coef *coef = job->coef + job->c_off[a][b];
+            if (job->f64)
+                basis_pair_edge_f64(y, coef, (const double *)job->value + job->c_off[a][b],
+                                    job->c_count[a][b], size, (double *)blocks + job->b_off[a][b]);
+            else
+                basis_pair_edge_f32(y, coef, (const float *)job->value + job->c_off[a][b],
+                                    job->c_count[a][b], size, (float *)blocks + job->b_off[a][b]);
+        }
+}
+
+/* Every wanted output of edge e, from its per-pair blocks. */
+static void basis_edge(const basis_job *job, const char *blocks, int64_t e)
 {
     const s3f_basis_layout *lay = job->lay;
     const s3f_basis_out *out = job->out;
-    size_t elem = job->f64 ? sizeof(double) : sizeof(float);
+    size_t elem = job->elem;
     int D = lay->max_degree;
     int64_t S = lay->components, P = lay->pad;
     for (int a = 0; a <= D; a++)
         for (int b = 0; b <= D; b++) {
             int64_t m_out = 2 * b + 1 + P, F = s3f_basis_num_freq(a, b);
             if (out->pair[a][b])
-                place(job, y, a, b, edge_slab(out->pair[a][b], e, elem), 0, F * m_out, m_out);
+                place(job, blocks, a, b, edge_slab(out->pair[a][b], e, elem, P), 0, F * m_out,
+                      m_out);
         }
     for (int b = 0; b <= D; b++) /* out{b}_fused: (S, out_freqs[b], 2b+1+P) */
         if (out->out_fused[b]) {
-            char *slab = edge_slab(out->out_fused[b], e, elem);
+            char *slab = edge_slab(out->out_fused[b], e, elem, true);
             int64_t m_out = 2 * b + 1 + P, row = lay->out_freqs[b] * m_out;
             for (int a = 0; a <= D; a++)
-                place(job, y, a, b, slab, lay->offset[a] * row + lay->out_freq_offset[b][a] * m_out,
-                      row, m_out);
+                place(job, blocks, a, b, slab,
+                      lay->offset[a] * row + lay->out_freq_offset[b][a] * m_out, row, m_out);
         }
     for (int a = 0; a <= D; a++) /* in{a}_fused: (2a+1, in_freqs[a], S) */
         if (out->in_fused[a]) {
-            char *slab = edge_slab(out->in_fused[a], e, elem);
+            char *slab = edge_slab(out->in_fused[a], e, elem, true);
             for (int b = 0; b <= D; b++)
-                place(job, y, a, b, slab, lay->in_freq_offset[a][b] * S + lay->offset[b],
+                place(job, blocks, a, b, slab, lay->in_freq_offset[a][b] * S + lay->offset[b],
                       lay->in_freqs[a] * S, S);
         }
     if (out->fully_fused) { /* (S, fully_freqs, S) */
-        char *slab = edge_slab(out->fully_fused, e, elem);
+        char *slab = edge_slab(out->fully_fused, e, elem, true);
         int64_t row = lay->fully_freqs * S;
         for (int b = 0; b <= D; b++)
             for (int a = 0; a <= D; a++) {
                 int64_t f0 = lay->fully_freq_offset[b] + lay->out_freq_offset[b][a];
-                place(job, y, a, b, slab, lay->offset[a] * row + f0 * S + lay->offset[b], row, S);
+                place(job, blocks, a, b, slab, lay->offset[a] * row + f0 * S + lay->offset[b], row,
+                      S);
             }
     }
+}
+
+/* Sets the block offsets and allocates scratch for `threads` threads. */
+static s3f_status alloc_scratch(basis_job *job, int threads)
+{
+    int D = job->lay->max_degree;
+    job->blocks = 0;
+    for (int a = 0; a <= D; a++)
+        for (int b = 0; b <= D; b++) {
+            job->b_off[a][b] = job->blocks;
+            job->blocks += (2 * a + 1) * s3f_basis_num_freq(a, b) * (2 * b + 1);
+        }
+    job->scratch = malloc((size_t)threads * (size_t)job->blocks * job->elem);
+    if (!job->scratch) return s3f_fail(S3F_ERR_NOMEM, "s3f_basis_compute: no memory for scratch");
+    return S3F_OK;
 }
 
 s3f_status s3f_basis_compute(const s3f_tensor *vectors, const s3f_basis_layout *layout,
@@ -224,10 +275,15 @@ s3f_status s3f_basis_compute(const s3f_tensor *vectors, const s3f_basis_layout *
     s3f_basis_layout lay;
     S3F_RETURN_IF_ERR(s3f_basis_layout_init(layout->max_degree, layout->pad, &lay));
     S3F_RETURN_IF_ERR(check_args(vectors, &lay, out));
-    basis_job job = {.lay = &lay, .out = out, .f64 = vectors->dtype == S3F_F64};
-    void *table = NULL;
-    S3F_RETURN_IF_ERR(build_table(lay.max_degree, vectors->dtype, job.q_off, &table));
-    job.table = table;
+    bool f64 = vectors->dtype == S3F_F64;
+    basis_job job = {.lay = &lay, .out = out, .f64 = f64, .elem = f64 ? 8 : 4};
+    s3f_status rc = build_table(&job);
+    if (rc == S3F_OK) rc = alloc_scratch(&job, omp_get_max_threads());
+    if (rc != S3F_OK) {
+        free(job.coef);
+        free(job.value);
+        return rc;
+    }
     int64_t edges = vectors->shape.d[0];
     int degrees = 2 * lay.max_degree;
 #pragma omp parallel for schedule(static) if (edges > BASIS_PARALLEL_MIN)
@@ -236,12 +292,16 @@ s3f_status s3f_basis_compute(const s3f_tensor *vectors, const s3f_basis_layout *
             float f32[BASIS_HARMONICS];
             double f64[BASIS_HARMONICS];
         } y;
+        char *blocks = job.scratch + (size_t)omp_get_thread_num() * (size_t)job.blocks * job.elem;
         if (job.f64)
             sph_harm_vector_f64((const double *)vectors->data + 3 * e, degrees, y.f64);
         else
             sph_harm_vector_f32((const float *)vectors->data + 3 * e, degrees, y.f32);
-        basis_edge(&job, job.f64 ? (const void *)y.f64 : (const void *)y.f32, e);
+        compute_blocks(&job, job.f64 ? (const void *)y.f64 : (const void *)y.f32, blocks);
+        basis_edge(&job, blocks, e);
     }
-    free(table);
+    free(job.scratch);
+    free(job.value);
+    free(job.coef);
     return S3F_OK;
 }

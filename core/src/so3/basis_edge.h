@@ -1,24 +1,25 @@
 /* basis_edge.h — one per-pair basis block of one edge (SPEC.md §5.1), shared
  * by the CPU batch in basis.c and future CUDA kernels. Internal header.
  *
- * Defines, as S3F_HD functions (one per dtype, same code):
- *   basis_pair_edge_f32(y, q, d_in, d_out, out, stride_l, stride_f)
+ * Defines basis_coef and, as S3F_HD functions (one per dtype, same code):
+ *   basis_pair_edge_f32(y, coef, value, count, size, out)
  *   basis_pair_edge_f64(...)
- * Each writes, for l < 2d_in+1, f < F, k < 2d_out+1,
- *   out[l·stride_l + f·stride_f + k] = Σ_j y[J² + j] · q_f[(j·(2d_in+1) + l)·(2d_out+1) + k]
- * with J = |d_in − d_out| + f, where
- *   y  ((2D+1)²)  harmonics of the edge, all degrees 0..2D (sph_harm.h layout);
- *   q  (Σ_f (2J+1)(2d_in+1)(2d_out+1))  the tensors C(J, d_in, d_out) of
- *      SPEC §4 for f = 0..F−1, one after another, row-major [j, l, k], in
- *      the output dtype.
- * The strides place the block in any layout of SPEC §5.2 (the component
- * axis k is always the innermost, contiguous one). Only the block's own
- * entries are written; zero padding is the caller's.
+ * Each writes the block of the pair (d_in, d_out)
+ *   out[l, f, k] = Σ_j y[J² + j] · C(J, d_in, d_out)[j, l, k],  J = |d_in − d_out| + f,
+ * with
+ *   y      ((2D+1)²)  harmonics of the edge, all degrees 0..2D (sph_harm.h layout);
+ *   coef, value (count)  the non-zero entries of the pair's C tensors (about
+ *          one in six), as (index into y, index into out) and value in the
+ *          output dtype, sorted by (f, j, l, k);
+ *   out    (2d_in+1, F, 2d_out+1), `size` entries, contiguous; every entry
+ *          is written.
  *
- * Not here: harmonics, C tensors, batching, argument checks.
+ * Not here: harmonics, C tensors, placing the block in the layouts of
+ * SPEC §5.2, batching, argument checks.
  *
- * The sum over j runs in ascending order in the output dtype, so the result
- * depends only on the edge. */
+ * Each out entry sums its terms in ascending j, in the output dtype, so the
+ * result depends only on the edge and equals the dense sum (the skipped
+ * terms are exact zeros). */
 #ifndef SE3FLOW_BASIS_EDGE_H
 #define SE3FLOW_BASIS_EDGE_H
 
@@ -26,28 +27,20 @@
 
 #include "se3flow/export.h"
 
+/* One non-zero C entry of a pair: y[J² + j] contributes to out[l, f, k]. */
+typedef struct basis_coef {
+    uint16_t y;   /* J² + j */
+    uint16_t out; /* (l·F + f)·(2d_out+1) + k */
+} basis_coef;
+
 /* The function body, written once for `real` = float and double (a macro
  * rather than a second include file, as it is this one function). */
 #define BASIS_PAIR_EDGE_DEFINE(real, suffix)                                                       \
-    S3F_HD void basis_pair_edge_##suffix(const real *y, const real *q, int d_in, int d_out,        \
-                                         real *out, int64_t stride_l, int64_t stride_f)            \
+    S3F_HD void basis_pair_edge_##suffix(const real *y, const basis_coef *coef, const real *value, \
+                                         int count, int size, real *out)                           \
     {                                                                                              \
-        int m_in = 2 * d_in + 1, m_out = 2 * d_out + 1;                                            \
-        int j_min = d_in > d_out ? d_in - d_out : d_out - d_in;                                    \
-        int freqs = 2 * (d_in < d_out ? d_in : d_out) + 1;                                         \
-        for (int f = 0; f < freqs; f++) {                                                          \
-            int J = j_min + f;                                                                     \
-            const real *y_j = y + J * J; /* (2J+1) */                                              \
-            for (int l = 0; l < m_in; l++) {                                                       \
-                real *row = out + l * stride_l + f * stride_f; /* (2d_out+1) */                    \
-                for (int k = 0; k < m_out; k++) row[k] = 0;                                        \
-                for (int j = 0; j < 2 * J + 1; j++) {                                              \
-                    const real *c = q + (j * m_in + l) * m_out; /* (2d_out+1) */                   \
-                    for (int k = 0; k < m_out; k++) row[k] += y_j[j] * c[k];                       \
-                }                                                                                  \
-            }                                                                                      \
-            q += (2 * J + 1) * m_in * m_out;                                                       \
-        }                                                                                          \
+        for (int i = 0; i < size; i++) out[i] = 0;                                                 \
+        for (int n = 0; n < count; n++) out[coef[n].out] += y[coef[n].y] * value[n];               \
     }
 
 BASIS_PAIR_EDGE_DEFINE(float, f32)
