@@ -1,7 +1,8 @@
 /* basis.c — the public bases API of so3.h (SPEC.md §5): the fused layouts'
- * offsets, argument checks, the table of C tensors in the output dtype, and
- * an OpenMP loop over edges that places each per-pair block, computed by the
- * S3F_HD function of basis_edge.h, into every tensor the caller asked for.
+ * offsets, argument checks, the table of non-zero C entries in the output
+ * dtype, and an OpenMP loop over edges that computes each per-pair block once
+ * (into per-thread scratch, by the S3F_HD function of basis_edge.h) and
+ * copies it into every tensor the caller asked for.
  *
  * Not here: the per-edge contraction itself (basis_edge.h), harmonics
  * (sph_harm.h), C tensors (clebsch_gordan.c).
