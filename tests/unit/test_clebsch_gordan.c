@@ -3,12 +3,11 @@
  * completeness, the permutation rule for unsorted triples (and the trap of
  * applying the sign rule to them directly), the recurrence check that pins
  * the 0.3.3 signs, SPEC §20's basis numbers for every pair they determine,
- * bad arguments, and the cache under threads.
- *
- * Not here: invariance under D ⊗ D ⊗ D, which needs the Wigner-D matrices of
- * the harmonics section. */
+ * bad arguments, the cache under threads, and invariance under
+ * D ⊗ D ⊗ D with the Wigner-D matrices of the harmonics. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "se3flow/so3.h"
 #include "test_support.h"
@@ -327,6 +326,62 @@ static void test_cache_is_shared_across_threads(void **state)
     assert_ptr_equal(cg(4, 9, 7), seen[0]);
 }
 
+/* A random rotation (3x3 row-major) from a normalised random quaternion. */
+static void random_rotation(uint64_t seed, double *R)
+{
+    s3f_tensor *q4 = ts_random(S3F_F64, S3F_SHAPE(4), seed, -1, 1, false);
+    const double *q = q4->data;
+    double n = sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
+    double w = q[0] / n, x = q[1] / n, y = q[2] / n, z = q[3] / n;
+    double m[9] = {1 - 2 * (y * y + z * z), 2 * (x * y - w * z),     2 * (x * z + w * y),
+                   2 * (x * y + w * z),     1 - 2 * (x * x + z * z), 2 * (y * z - w * x),
+                   2 * (x * z - w * y),     2 * (y * z + w * x),     1 - 2 * (x * x + y * y)};
+    memcpy(R, m, sizeof m);
+    s3f_tensor_destroy(q4);
+}
+
+/* SPEC §4 property 1: C_abc = Σ C_ijk D^l1_ia D^l2_jb D^l3_kc for every
+ * triple with all l ≤ 4 (sorted or not) and 3 random rotations, to 1e-12;
+ * D from s3f_wigner_d. Contracted one axis at a time. */
+static void test_invariance(void **state)
+{
+    enum { L = 4, M = 2 * L + 1 };
+    for (int t = 0; t < 3; t++) {
+        double R[9], d[L + 1][M * M];
+        random_rotation(300 + t, R);
+        for (int l = 0; l <= L; l++) assert_ok(s3f_wigner_d(l, R, d[l]));
+        for (int l1 = 0; l1 <= L; l1++)
+            for (int l2 = 0; l2 <= L; l2++)
+                for (int l3 = 0; l3 <= L; l3++) {
+                    if (!valid(l1, l2, l3)) continue;
+                    const double *c = cg(l1, l2, l3);
+                    int n1 = dim(l1), n2 = dim(l2), n3 = dim(l3);
+                    double u[M * M * M], v[M * M * M];
+                    for (int a = 0; a < n1; a++) /* u[a,j,k] = Σ_i D1_ia C_ijk */
+                        for (int jk = 0; jk < n2 * n3; jk++) {
+                            double s = 0;
+                            for (int i = 0; i < n1; i++)
+                                s += d[l1][i * n1 + a] * c[i * n2 * n3 + jk];
+                            u[a * n2 * n3 + jk] = s;
+                        }
+                    for (int a = 0; a < n1; a++) /* v[a,b,k] = Σ_j D2_jb u[a,j,k] */
+                        for (int b = 0; b < n2; b++)
+                            for (int k = 0; k < n3; k++) {
+                                double s = 0;
+                                for (int j = 0; j < n2; j++)
+                                    s += d[l2][j * n2 + b] * u[(a * n2 + j) * n3 + k];
+                                v[(a * n2 + b) * n3 + k] = s;
+                            }
+                    for (int ab = 0; ab < n1 * n2; ab++) /* Σ_k D3_kc v[a,b,k] = C_abc */
+                        for (int cc = 0; cc < n3; cc++) {
+                            double s = 0;
+                            for (int k = 0; k < n3; k++) s += d[l3][k * n3 + cc] * v[ab * n3 + k];
+                            assert_near(s, c[ab * n3 + cc], 1e-12);
+                        }
+                }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -341,6 +396,7 @@ int main(void)
         cmocka_unit_test(test_recurrence_pins_signs),
         cmocka_unit_test(test_reference_bases),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_invariance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,8 @@
 #ifndef SE3FLOW_SO3_H
 #define SE3FLOW_SO3_H
 
+#include <stdbool.h>
+
 #include "se3flow/export.h"
 #include "se3flow/status.h"
 #include "se3flow/tensor.h"
@@ -86,6 +88,80 @@ S3F_API s3f_status s3f_clebsch_gordan(int l1, int l2, int l3, double *out);
  * Returns S3F_ERR_ARG as s3f_clebsch_gordan, S3F_ERR_NOMEM if the cache
  * entry cannot be allocated. Thread-safe. */
 S3F_API s3f_status s3f_clebsch_gordan_cached(int l1, int l2, int l3, const double **out);
+
+/* ---- Equivariant bases (SPEC §5; issue 5, item 3) ----------------------- */
+
+/* The largest max degree the bases support: frequencies reach J = 2·D, and
+ * Clebsch–Gordan tensors stop at S3F_CG_MAX_L = 10 (num_degrees up to 6). */
+#define S3F_BASIS_MAX_DEGREE 5
+
+/* The number of frequencies F of the pair (d_in, d_out): 2·min(d_in, d_out)+1,
+ * frequency f standing for J = |d_in − d_out| + f. */
+S3F_API int s3f_basis_num_freq(int d_in, int d_out);
+
+/* Where every per-pair block sits in the fused layouts of SPEC §5.2, for
+ * max degree D (all degrees 0..D). A plain value; fill it with
+ * s3f_basis_layout_init. Offsets count entries along the named axis. */
+typedef struct s3f_basis_layout {
+    int max_degree; /* D */
+    bool pad;       /* per-pair and out{d}_fused tensors get 2d_out+2 output components
+                       (SPEC §5.1 pad trick); the extra one is always 0 */
+    int components; /* S = Σ_d (2d+1) = (D+1)^2 */
+    int offset[S3F_BASIS_MAX_DEGREE + 1]; /* off(d) = d², start of degree d on an S axis */
+    /* out{d_out}_fused: frequencies out_freqs[d_out]; pair (d_in, d_out) starts at
+     * out_freq_offset[d_out][d_in] = Σ_{d' < d_in} F(d', d_out) */
+    int out_freqs[S3F_BASIS_MAX_DEGREE + 1];
+    int out_freq_offset[S3F_BASIS_MAX_DEGREE + 1][S3F_BASIS_MAX_DEGREE + 1];
+    /* in{d_in}_fused: frequencies in_freqs[d_in]; pair (d_in, d_out) starts at
+     * in_freq_offset[d_in][d_out] = Σ_{d' < d_out} F(d_in, d') */
+    int in_freqs[S3F_BASIS_MAX_DEGREE + 1];
+    int in_freq_offset[S3F_BASIS_MAX_DEGREE + 1][S3F_BASIS_MAX_DEGREE + 1];
+    /* fully_fused: frequencies fully_freqs (44 for D = 3), d_out-major;
+     * out{d_out}_fused's frequencies start at fully_freq_offset[d_out] (0, 4, 14, 28) */
+    int fully_freqs;
+    int fully_freq_offset[S3F_BASIS_MAX_DEGREE + 1];
+} s3f_basis_layout;
+
+/* Fills *out for max degree D = max_degree and the pad choice.
+ * out: borrowed, written only on success. Returns S3F_ERR_ARG (NULL, D
+ * outside 0..S3F_BASIS_MAX_DEGREE). Thread-safe. */
+S3F_API s3f_status s3f_basis_layout_init(int max_degree, bool pad, s3f_basis_layout *out);
+
+/* The tensors s3f_basis_compute fills, by name as the reference's dict has
+ * them; every entry may be NULL (not wanted). All borrowed, on the CPU, of
+ * the dtype of the edge vectors, contiguous. P = 1 if layout.pad else 0. */
+typedef struct s3f_basis_out {
+    /* basis['d_in,d_out'] = pair[d_in][d_out]: (E, 2d_in+1, F, 2d_out+1+P),
+     * [e, l, f, k] = Σ_j Y^J_j(r̂_e) C(J, d_in, d_out)[j, l, k], J = |d_in−d_out|+f */
+    s3f_tensor *pair[S3F_BASIS_MAX_DEGREE + 1][S3F_BASIS_MAX_DEGREE + 1];
+    /* out{d}_fused = out_fused[d]: (E, S, out_freqs[d], 2d+1+P) */
+    s3f_tensor *out_fused[S3F_BASIS_MAX_DEGREE + 1];
+    /* in{d}_fused = in_fused[d]: (E, 2d+1, in_freqs[d], S), never padded */
+    s3f_tensor *in_fused[S3F_BASIS_MAX_DEGREE + 1];
+    /* fully_fused: (E, S, fully_freqs, S), never padded */
+    s3f_tensor *fully_fused;
+} s3f_basis_out;
+
+/* The equivariant bases of SPEC §5 for every edge vector: the per-pair
+ * tensors of §5.1 and the fused layouts of §5.2, whichever `out` names.
+ * Fused tensors are zero outside their per-pair blocks, as are the pad
+ * entries. Like the reference, the '0,0' pair is the constant 1/√(4π) (the
+ * model's pairwise (0,0) path must use no basis; SPEC §5.2).
+ *
+ * Per edge, harmonics Y^0..Y^{2D} of r̂ (s3f_sph_harm's, in the tensors'
+ * dtype) are contracted with the C tensors (computed in f64, rounded to the
+ * dtype once), in the tensors' dtype. Each edge is independent, so results
+ * are bitwise the same for any thread count.
+ *
+ * vectors (E, 3) f32 or f64 (need not be unit); layout from
+ * s3f_basis_layout_init; out as above. All borrowed; outputs are written
+ * only on success. Returns S3F_ERR_ARG (NULL vectors, layout or out),
+ * S3F_ERR_DEVICE, S3F_ERR_DTYPE, S3F_ERR_SHAPE (naming the tensor),
+ * S3F_ERR_NOMEM. Thread-safe; runs an OpenMP loop over edges. */
+S3F_API s3f_status s3f_basis_compute(const s3f_tensor *vectors, const s3f_basis_layout *layout,
+                                     const s3f_basis_out *out);
+
+/* ---- end of equivariant bases ------------------------------------------ */
 
 #ifdef __cplusplus
 }
