@@ -293,6 +293,35 @@ static void test_malformed_files_name_frame_and_line(void **state)
                         "frame 2, line 5", "unclosed quote");
 }
 
+/* Windows line ends and a blank line between frames still read. */
+static void test_crlf_and_blank_lines(void **state)
+{
+    char path[128];
+    sprintf(path, "%s/crlf.xyz", g_dir);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs("2\r\n" PROPS " energy=0.5\r\nH 0 0 0\r\nH 0.74 0 0\r\n\r\n"
+          "1\r\n" PROPS " energy=1.5\r\nH 0 0 0\r\n",
+          fp);
+    fclose(fp);
+    unsigned char options[256];
+    void *ds;
+    assert_ok(
+        open_with(options, &ds, "path", path, "train_fraction", "1", "val_fraction", "0", NULL));
+    s3f_dataset_desc d;
+    assert_ok(g_f->describe(ds, &d));
+    assert_int_equal(d.split_size[S3F_SPLIT_TRAIN], 2);
+    double sum = 0;
+    for (int i = 0; i < 2; i++) {
+        s3f_molecule m;
+        assert_ok(g_f->get(ds, S3F_SPLIT_TRAIN, i, &m));
+        assert_int_equal(m.num_edges, m.num_nodes == 2 ? 2 : 0); /* H2 bonded both ways */
+        sum += m.targets[0];
+    }
+    assert_true(sum == 2.0 && d.target_mean[0] == 1.0 && d.target_std[0] == 0.5);
+    g_f->close(ds);
+}
+
 static void test_bad_options(void **state)
 {
     unsigned char options[256];
@@ -315,6 +344,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_malformed_files_name_frame_and_line),
+        cmocka_unit_test(test_crlf_and_blank_lines),
         cmocka_unit_test(test_bad_options),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
