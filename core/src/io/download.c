@@ -339,9 +339,9 @@ static s3f_status fetch(const char *url, const char *part, const char *dest,
     if (stat(part, &st) == 0 && st.st_size == 0) unlink(part); /* nothing worth resuming */
     if (retry)
         return s3f_fail_context(rc,
-                                "download failed after %d tries; try again later, or fetch "
+                                "download failed after %d tr%s; try again later, or fetch "
                                 "the file by hand and put it at %s: ",
-                                tries, dest);
+                                tries, tries == 1 ? "y" : "ies", dest);
     return s3f_fail_context(rc, "cannot download to %s: ", dest);
 }
 
