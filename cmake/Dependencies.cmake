@@ -66,3 +66,10 @@ find_package(OpenSSL COMPONENTS Crypto)
 if(NOT OpenSSL_FOUND)
   message(FATAL_ERROR "OpenSSL libcrypto not found: run scripts/install-deps (libssl-dev)")
 endif()
+
+# libcurl (libcurl4-openssl-dev): the downloader (core/src/io/download.c)
+# that dataset plugins use.
+find_package(CURL)
+if(NOT CURL_FOUND)
+  message(FATAL_ERROR "libcurl not found: run scripts/install-deps (libcurl4-openssl-dev)")
+endif()
