@@ -267,7 +267,7 @@ s3f_status s3f_npz_open(const char *path, s3f_npz_t **out)
     z->size = size;
     s3f_status st = open_buffer(z);
     if (st != S3F_OK) {
-        s3f_fail_context(st, "in '%s'", path);
+        s3f_fail_context(st, "'%s': ", path);
         s3f_npz_close(z);
         return st;
     }
