@@ -56,6 +56,12 @@ add_library(se3flow_yaml INTERFACE)
 target_include_directories(se3flow_yaml INTERFACE ${SE3FLOW_YAML_INCLUDE_DIR})
 target_link_libraries(se3flow_yaml INTERFACE ${SE3FLOW_YAML_LIBRARY})
 
+# zlib (zlib1g-dev): inflating and checking .npz members (core/src/io/npz.c).
+find_package(ZLIB)
+if(NOT ZLIB_FOUND)
+  message(FATAL_ERROR "zlib not found: run scripts/install-deps (zlib1g-dev)")
+endif()
+
 # The run store (core/src/run_store): SQLite (libsqlite3-dev) and SHA-256
 # from OpenSSL's libcrypto (libssl-dev).
 find_package(SQLite3)

@@ -24,6 +24,7 @@
 #include "se3flow/safetensors.h"
 #include "se3flow/atomic_file.h"
 #include "se3flow/download.h"
+#include "se3flow/npz.h"
 #include "se3flow/checkpoint.h"
 #include "se3flow/schedule.h"
 #include "se3flow/loader.h"
