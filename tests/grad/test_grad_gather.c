@@ -29,25 +29,6 @@ static s3f_status round_trip(s3f_ctx_t *ctx, s3f_tensor *const *in, void *user, 
     return s3f_gather_rows(ctx, rows, in[2], out);
 }
 
-/* Backward adds to a gradient already there (in[0]'s): two passes with the
- * same seed give twice the gradient of one. */
-static void assert_accumulates(s3f_gradcheck_fn fn, void *user, s3f_tensor **in)
-{
-    s3f_tensor *x = in[0], *y, *seed = NULL, *once = NULL;
-    if (x->grad) assert_ok(s3f_tensor_fill(x->grad, 0));
-    for (int pass = 0; pass < 2; pass++) {
-        assert_ok(fn(ts_ctx(), in, user, &y));
-        if (!seed) seed = ts_random(y->dtype, y->shape, 5, -1, 1, false);
-        assert_ok(s3f_backward_from(ts_ctx(), y, seed));
-        if (!once) once = ts_cast(x->grad, S3F_F64);
-        s3f_ctx_reset(ts_ctx());
-    }
-    for (int64_t i = 0; i < s3f_tensor_numel(x); i++)
-        assert_true(fabs(s3f_tensor_get(x->grad, i) - 2 * s3f_tensor_get(once, i)) < 1e-12);
-    s3f_tensor_destroy(seed);
-    s3f_tensor_destroy(once);
-}
-
 /* A heap i32 index (n) of pseudo-random values in [0, rows) (an LCG). */
 static s3f_tensor *random_index(int64_t n, int64_t rows, uint32_t seed)
 {
@@ -125,7 +106,7 @@ static void test_gather_gradients(void **state)
     s3f_tensor *in[] = {x, index};
     ts_gradcheck(gather, NULL, 2, in, 0, 0);
     ts_assert_f32_matches_f64(gather, NULL, 2, in, 1e-7);
-    assert_accumulates(gather, NULL, in);
+    ts_assert_accumulates(gather, NULL, in);
 
     s3f_tensor *y, *ones;
     assert_ok(s3f_tensor_fill(x->grad, 0));
@@ -202,7 +183,7 @@ static void test_scatter_gradients(void **state)
     ts_gradcheck(scatter, &args, 2, in3, 0, 0);
     ts_gradcheck(scatter, &args, 2, in1, 0, 0);
     ts_assert_f32_matches_f64(scatter, &args, 2, in3, 1e-6);
-    assert_accumulates(scatter, &args, in);
+    ts_assert_accumulates(scatter, &args, in);
 
     int32_t back[] = {1, 4, 4, 0, 2, 3};
     s3f_tensor *again = ts_index(6, back);

@@ -54,40 +54,6 @@ static s3f_tensor *naive(seg_kind kind, const s3f_tensor *x, const s3f_tensor *o
     return out;
 }
 
-/* Backward adds to a gradient already there (in[0]'s): two passes with the
- * same seed give twice the gradient of one. */
-static void assert_accumulates(s3f_gradcheck_fn fn, void *user, s3f_tensor **in)
-{
-    s3f_tensor *x = in[0], *y, *seed = NULL, *once = NULL;
-    if (x->grad) assert_ok(s3f_tensor_fill(x->grad, 0));
-    for (int pass = 0; pass < 2; pass++) {
-        assert_ok(fn(ts_ctx(), in, user, &y));
-        if (!seed) seed = ts_random(y->dtype, y->shape, 5, -1, 1, false);
-        assert_ok(s3f_backward_from(ts_ctx(), y, seed));
-        if (!once) once = ts_cast(x->grad, S3F_F64);
-        s3f_ctx_reset(ts_ctx());
-    }
-    for (int64_t i = 0; i < s3f_tensor_numel(x); i++)
-        assert_true(fabs(s3f_tensor_get(x->grad, i) - 2 * s3f_tensor_get(once, i)) < 1e-12);
-    s3f_tensor_destroy(seed);
-    s3f_tensor_destroy(once);
-}
-
-/* Offsets (S+1) of a QM9 batch: S segments of 0 to 4 rows (about 2.1 on
- * average, some empty), from an LCG. */
-static s3f_tensor *qm9_offsets(int64_t S, uint32_t seed)
-{
-    s3f_tensor *t;
-    assert_ok(s3f_tensor_create(S3F_I32, S3F_SHAPE(S + 1), &t));
-    int32_t *off = t->data;
-    off[0] = 0;
-    for (int64_t s = 0; s < S; s++) {
-        seed = seed * 1664525u + 1013904223u;
-        off[s + 1] = off[s] + (int32_t)((seed >> 8) % 5u);
-    }
-    return t;
-}
-
 static void check_values(seg_kind kind)
 {
     s3f_tensor *offsets = ts_index(K_SEGMENTS + 1, k_offsets), *y;
@@ -113,7 +79,7 @@ static void check_gradients(seg_kind kind)
         s3f_tensor *in[] = {x, offsets};
         ts_gradcheck(apply, &kind, 2, in, 0, 0);
         ts_assert_f32_matches_f64(apply, &kind, 2, in, 1e-6);
-        assert_accumulates(apply, &kind, in);
+        ts_assert_accumulates(apply, &kind, in);
         s3f_tensor_destroy(x);
     }
     s3f_tensor_destroy(offsets);
@@ -122,7 +88,7 @@ static void check_gradients(seg_kind kind)
 /* 4,300 segments, about 9,000 rows, 32 channels: past OP_PARALLEL_MIN. */
 static void check_deterministic(seg_kind kind)
 {
-    s3f_tensor *offsets = qm9_offsets(4300, 17);
+    s3f_tensor *offsets = ts_random_offsets(4300, 17);
     int64_t E = ((int32_t *)offsets->data)[4300];
     s3f_tensor *x = ts_random(S3F_F32, S3F_SHAPE(E, 32), 18, -1, 1, true);
     s3f_tensor *in[] = {x, offsets};

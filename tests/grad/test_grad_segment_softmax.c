@@ -35,39 +35,6 @@ static s3f_tensor *naive(const s3f_tensor *x, const s3f_tensor *offsets)
     return out;
 }
 
-/* Backward adds to a gradient already there (in[0]'s): two passes with the
- * same seed give twice the gradient of one. */
-static void assert_accumulates(s3f_gradcheck_fn fn, void *user, s3f_tensor **in)
-{
-    s3f_tensor *x = in[0], *y, *seed = NULL, *once = NULL;
-    if (x->grad) assert_ok(s3f_tensor_fill(x->grad, 0));
-    for (int pass = 0; pass < 2; pass++) {
-        assert_ok(fn(ts_ctx(), in, user, &y));
-        if (!seed) seed = ts_random(y->dtype, y->shape, 5, -1, 1, false);
-        assert_ok(s3f_backward_from(ts_ctx(), y, seed));
-        if (!once) once = ts_cast(x->grad, S3F_F64);
-        s3f_ctx_reset(ts_ctx());
-    }
-    for (int64_t i = 0; i < s3f_tensor_numel(x); i++)
-        assert_true(fabs(s3f_tensor_get(x->grad, i) - 2 * s3f_tensor_get(once, i)) < 1e-12);
-    s3f_tensor_destroy(seed);
-    s3f_tensor_destroy(once);
-}
-
-/* Offsets (S+1) of a QM9 batch: S segments of 0 to 4 rows (some empty). */
-static s3f_tensor *qm9_offsets(int64_t S, uint32_t seed)
-{
-    s3f_tensor *t;
-    assert_ok(s3f_tensor_create(S3F_I32, S3F_SHAPE(S + 1), &t));
-    int32_t *off = t->data;
-    off[0] = 0;
-    for (int64_t s = 0; s < S; s++) {
-        seed = seed * 1664525u + 1013904223u;
-        off[s + 1] = off[s] + (int32_t)((seed >> 8) % 5u);
-    }
-    return t;
-}
-
 /* Segments {0, ln 3}, {7}, {1000, 1001} and {-1000, 1000}: exp would
  * overflow without the max subtracted, or with a max that missed a row. */
 static void test_hand_computed(void **state)
@@ -118,7 +85,7 @@ static void test_gradients(void **state)
         s3f_tensor *in[] = {x, offsets};
         ts_gradcheck(softmax, NULL, 2, in, 0, 0);
         ts_assert_f32_matches_f64(softmax, NULL, 2, in, 1e-6);
-        assert_accumulates(softmax, NULL, in);
+        ts_assert_accumulates(softmax, NULL, in);
         s3f_tensor_destroy(x);
     }
     s3f_tensor_destroy(offsets);
@@ -127,7 +94,7 @@ static void test_gradients(void **state)
 /* 4,300 segments, about 9,000 rows, 8 heads: past OP_PARALLEL_MIN. */
 static void test_deterministic(void **state)
 {
-    s3f_tensor *offsets = qm9_offsets(4300, 29);
+    s3f_tensor *offsets = ts_random_offsets(4300, 29);
     int64_t E = ((int32_t *)offsets->data)[4300];
     s3f_tensor *x = ts_random(S3F_F32, S3F_SHAPE(E, 8), 30, -4, 4, true);
     s3f_tensor *in[] = {x, offsets};

@@ -224,3 +224,33 @@ void ts_assert_deterministic_at(s3f_gradcheck_fn fn, void *user, int n, s3f_tens
     s3f_tensor_destroy(one.out);
     s3f_tensor_destroy(two.out);
 }
+
+void ts_assert_accumulates(s3f_gradcheck_fn fn, void *user, s3f_tensor **in)
+{
+    s3f_tensor *x = in[0], *y, *seed = NULL, *once = NULL;
+    if (x->grad) assert_ok(s3f_tensor_fill(x->grad, 0));
+    for (int pass = 0; pass < 2; pass++) {
+        assert_ok(fn(ts_ctx(), in, user, &y));
+        if (!seed) seed = ts_random(y->dtype, y->shape, 5, -1, 1, false);
+        assert_ok(s3f_backward_from(ts_ctx(), y, seed));
+        if (!once) once = ts_cast(x->grad, S3F_F64);
+        s3f_ctx_reset(ts_ctx());
+    }
+    for (int64_t i = 0; i < s3f_tensor_numel(x); i++)
+        assert_true(fabs(s3f_tensor_get(x->grad, i) - 2 * s3f_tensor_get(once, i)) < 1e-12);
+    s3f_tensor_destroy(seed);
+    s3f_tensor_destroy(once);
+}
+
+s3f_tensor *ts_random_offsets(int64_t S, uint32_t seed)
+{
+    s3f_tensor *t;
+    assert_ok(s3f_tensor_create(S3F_I32, S3F_SHAPE(S + 1), &t));
+    int32_t *off = t->data;
+    off[0] = 0;
+    for (int64_t s = 0; s < S; s++) {
+        seed = seed * 1664525u + 1013904223u;
+        off[s + 1] = off[s] + (int32_t)((seed >> 8) % 5u);
+    }
+    return t;
+}

@@ -72,6 +72,14 @@ void ts_assert_deterministic_at(s3f_gradcheck_fn fn, void *user, int n, s3f_tens
 #define ts_assert_deterministic(fn, user, n, inputs)                                               \
     ts_assert_deterministic_at((fn), (user), (n), (inputs), __FILE__, __LINE__)
 
+/* Backward adds into a gradient that is already there (inputs[0]'s): two
+ * passes with the same seed give twice the gradient of one. */
+void ts_assert_accumulates(s3f_gradcheck_fn fn, void *user, s3f_tensor **inputs);
+
+/* Heap i32 CSR offsets (S+1) shaped like a QM9 batch's incoming edges: S
+ * segments of 0 to 4 rows (some empty), drawn from an LCG seeded by `seed`. */
+s3f_tensor *ts_random_offsets(int64_t S, uint32_t seed);
+
 /* A context shared by the helpers; tests may use it too. Reset between uses. */
 s3f_ctx_t *ts_ctx(void);
 
