@@ -36,15 +36,16 @@ test_graph *tg_from_edges(int mols, const int *atoms, const int *edges_per_mol, 
         N += atoms[m];
         E += edges_per_mol[m];
     }
-    g->pos = calloc((size_t)N * 3 + 1, sizeof(double));
-    float *posf = calloc((size_t)N * 3 + 1, sizeof(float));
-    float *nodef = calloc((size_t)(N > 0 ? N : 0) + 1, sizeof(float));
-    float *edgef = calloc((size_t)E + 1u, sizeof(float));
+    const size_t nodes = (size_t)(unsigned)N, edges = (size_t)(unsigned)E;
+    g->pos = calloc(nodes * 3 + 1, sizeof(double));
+    float *posf = calloc(nodes * 3 + 1, sizeof(float));
+    float *nodef = calloc(nodes + 1, sizeof(float));
+    float *edgef = calloc(edges + 1, sizeof(float));
     for (int i = 0; i < N * 3; i++) {
         g->pos[i] = 3 * uniform(&rng) - 1.5;
         posf[i] = (float)g->pos[i];
     }
-    s3f_molecule *ms = calloc((size_t)mols, sizeof *ms);
+    s3f_molecule *ms = calloc((size_t)(unsigned)mols, sizeof *ms);
     int n0 = 0, e0 = 0;
     for (int m = 0; m < mols; m++) {
         ms[m] = (s3f_molecule){.num_nodes = atoms[m],
