@@ -1,9 +1,8 @@
 /* test_se3t_grad.c — the whole SE(3)-Transformer against finite
  * differences in f64: every parameter tensor's gradient, on a small
  * configuration (2 layers, degrees 0..2, 4 channels, 2 heads), at every
- * fusion level, with and without NormSE3 and layer norm, with radial
- * weights kept or recomputed (low_memory), and with degree-1 inputs and
- * equivariant edge features. */
+ * fusion level, with and without NormSE3 and layer norm, and with degree-1
+ * inputs and outputs. */
 #include "se3t_test_check.h"
 #include "test_support.h"
 
@@ -62,14 +61,6 @@ static void without_norm_and_layer_norm(void **state)
     check(small(FUSE_FULL, false, false), 12);
 }
 
-static void low_memory(void **state)
-{
-    (void)state;
-    se3t_config c = small(FUSE_NONE, true, true);
-    c.low_memory = true;
-    check(c, 4);
-}
-
 /* The reference test's shape of model: degree-0 and -1 inputs and outputs,
  * no pooling, mean pooling of degree 1, and degree-1 edge features. */
 static void vector_inputs_and_outputs(void **state)
@@ -91,9 +82,11 @@ static void vector_inputs_and_outputs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(full_fusion), cmocka_unit_test(partial_fusion),
-        cmocka_unit_test(no_fusion),   cmocka_unit_test(without_norm_and_layer_norm),
-        cmocka_unit_test(low_memory),  cmocka_unit_test(vector_inputs_and_outputs),
+        cmocka_unit_test(full_fusion),
+        cmocka_unit_test(partial_fusion),
+        cmocka_unit_test(no_fusion),
+        cmocka_unit_test(without_norm_and_layer_norm),
+        cmocka_unit_test(vector_inputs_and_outputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,8 +11,7 @@
 
 s3f_status attention_declare(s3f_params_t *p, const char *prefix, const fiber *in, const fiber *out,
                              const fiber *edge, int edge_dim, int heads, int channels_div,
-                             int max_degree, fuse_level level, bool layer_norm, bool low_memory,
-                             attention_se3 *a)
+                             int max_degree, fuse_level level, bool layer_norm, attention_se3 *a)
 {
     *a = (attention_se3){.in = *in, .out = *out, .heads = heads};
     fiber kv = {{0}}, cat = {{0}};
@@ -31,7 +30,7 @@ s3f_status attention_declare(s3f_params_t *p, const char *prefix, const fiber *i
     char name[256];
     snprintf(name, sizeof name, "%s.to_key_value", prefix);
     S3F_RETURN_IF_ERR(conv_declare(p, name, in, &kv, edge, edge_dim, max_degree, level, false,
-                                   false, layer_norm, low_memory, &a->to_key_value));
+                                   false, layer_norm, &a->to_key_value));
     snprintf(name, sizeof name, "%s.to_query", prefix);
     S3F_RETURN_IF_ERR(linear_se3_declare(p, name, in, &a->key, &a->to_query));
     snprintf(name, sizeof name, "%s.project", prefix);

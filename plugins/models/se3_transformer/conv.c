@@ -107,16 +107,16 @@ static s3f_status declare_blocks(s3f_params_t *p, conv_se3 *c, const char *prefi
 
 s3f_status conv_declare(s3f_params_t *p, const char *prefix, const fiber *in, const fiber *out,
                         const fiber *edge, int edge_dim, int max_degree, fuse_level level,
-                        bool self_interaction, bool pool, bool layer_norm, bool low_memory,
-                        conv_se3 *c)
+                        bool self_interaction, bool pool, bool layer_norm, conv_se3 *c)
 {
-    *c = (conv_se3){.in = *in,
-                    .out = *out,
-                    .edge = *edge,
-                    .max_degree = max_degree,
-                    .self_interaction = self_interaction,
-                    .pool = pool,
-                    .keep_radial = !low_memory};
+    *c = (conv_se3){
+        .in = *in,
+        .out = *out,
+        .edge = *edge,
+        .max_degree = max_degree,
+        .self_interaction = self_interaction,
+        .pool = pool,
+    };
     c->mode = conv_choose_mode(in, out, edge, max_degree, level);
     S3F_RETURN_IF_ERR(declare_blocks(p, c, prefix, edge_dim, layer_norm));
     if (!self_interaction) return S3F_OK;
@@ -208,10 +208,8 @@ s3f_status conv_forward(s3f_ctx_t *ctx, const conv_se3 *c, const se3t_graph *g, 
 {
     tfn_conv_desc *desc;
     S3F_RETURN_IF_ERR(s3f_ctx_saved(ctx, sizeof *desc, (void **)&desc));
-    *desc = (tfn_conv_desc){.max_degree = c->max_degree,
-                            .hidden = SE3T_RADIAL_HIDDEN,
-                            .nblocks = c->nblocks,
-                            .keep_radial = c->keep_radial};
+    *desc = (tfn_conv_desc){
+        .max_degree = c->max_degree, .hidden = SE3T_RADIAL_HIDDEN, .nblocks = c->nblocks};
     for (int i = 0; i < c->nblocks; i++) desc->block[i] = c->block[i];
     for (int a = 0; a <= c->max_degree; a++)
         for (int b = 0; b <= c->max_degree; b++) desc->basis[a][b] = g->basis[a][b];

@@ -49,7 +49,7 @@ typedef struct conv_se3 {
     fiber in, out, edge; /* edge: degree > 0 edge channels joined to the input */
     int max_degree;
     conv_mode mode;
-    bool self_interaction, pool, keep_radial;
+    bool self_interaction, pool;
     int nblocks;
     radial_net net[TFN_MAX_BLOCKS];
     tfn_block block[TFN_MAX_BLOCKS];        /* block i uses net[i].w_out */
@@ -62,8 +62,7 @@ conv_mode conv_choose_mode(const fiber *in, const fiber *out, const fiber *edge,
 /* edge_dim: radial input width (degree-0 edge features + 1). */
 s3f_status conv_declare(s3f_params_t *p, const char *prefix, const fiber *in, const fiber *out,
                         const fiber *edge, int edge_dim, int max_degree, fuse_level level,
-                        bool self_interaction, bool pool, bool layer_norm, bool low_memory,
-                        conv_se3 *out_conv);
+                        bool self_interaction, bool pool, bool layer_norm, conv_se3 *out_conv);
 /* out: per-edge messages (pool off) or sums over incoming edges (pool on). */
 s3f_status conv_forward(s3f_ctx_t *ctx, const conv_se3 *c, const se3t_graph *g, const feats *h,
                         feats *out);
@@ -99,8 +98,7 @@ typedef struct attention_se3 {
 
 s3f_status attention_declare(s3f_params_t *p, const char *prefix, const fiber *in, const fiber *out,
                              const fiber *edge, int edge_dim, int heads, int channels_div,
-                             int max_degree, fuse_level level, bool layer_norm, bool low_memory,
-                             attention_se3 *a);
+                             int max_degree, fuse_level level, bool layer_norm, attention_se3 *a);
 s3f_status attention_forward(s3f_ctx_t *ctx, const attention_se3 *a, const se3t_graph *g,
                              const feats *h, feats *out);
 

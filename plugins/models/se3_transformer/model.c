@@ -70,7 +70,7 @@ static s3f_status declare_all(se3t_model *m)
         S3F_RETURN_IF_ERR(attention_declare(m->params, name, i == 0 ? &c->in : &c->hidden,
                                             &c->hidden, &c->edge, edge_dim, c->num_heads,
                                             c->channels_div, m->max_degree, c->fuse,
-                                            c->use_layer_norm, c->low_memory, &m->attention[i]));
+                                            c->use_layer_norm, &m->attention[i]));
         if (!c->norm) continue;
         module_name(m, step * i + 1, name, sizeof name);
         S3F_RETURN_IF_ERR(norm_se3_declare(m->params, name, &c->hidden, &m->norm[i]));
@@ -78,7 +78,7 @@ static s3f_status declare_all(se3t_model *m)
     module_name(m, step * c->num_layers, name, sizeof name);
     S3F_RETURN_IF_ERR(conv_declare(m->params, name, &c->hidden, &c->out, &c->edge, edge_dim,
                                    m->max_degree, c->fuse, true, true, c->use_layer_norm,
-                                   c->low_memory, &m->final_conv));
+                                   &m->final_conv));
     return c->output_dim > 0 ? declare_head(m) : S3F_OK;
 }
 

@@ -12,7 +12,7 @@ typedef struct se3t_config {
     int num_layers, num_heads, channels_div;
     fiber in, hidden, out;
     fiber edge; /* edge.channels[0]: invariant edge features; d > 0: equivariant ones */
-    bool norm, use_layer_norm, low_memory;
+    bool norm, use_layer_norm;
     fuse_level fuse;
     se3t_pooling pooling;
     int return_type; /* the degree pooled or returned; -1: every output degree, per node */

@@ -40,7 +40,8 @@ static const s3f_option k_options[] = {
     S3F_OPT_CHOICE("pooling", se3t_options, pooling, "max", k_pooling,
                    "graph pooling of the scalar output"),
     S3F_OPT_BOOL("low_memory", se3t_options, low_memory, "false",
-                 "recompute radial weights in backward instead of keeping them"),
+                 "the reference's low-memory mode: pairwise convolutions (fuse_level none); "
+                 "radial weights are recomputed in backward in every mode"),
     S3F_OPT_CHOICE("fuse_level", se3t_options, fuse_level, "auto", k_fuse,
                    "convolution fusion, which also decides parameter names (auto = full, as "
                    "A100/H100-trained reference checkpoints)"),
@@ -74,7 +75,6 @@ static s3f_status config_from(const se3t_options *o, const s3f_dataset_desc *dat
                        .channels_div = (int)o->channels_div,
                        .norm = o->norm,
                        .use_layer_norm = o->use_layer_norm,
-                       .low_memory = o->low_memory,
                        .fuse = o->low_memory ? FUSE_NONE : parse_fuse(o->fuse_level),
                        .dtype = strcmp(o->dtype, "f64") ? S3F_F32 : S3F_F64};
     c->in.channels[0] = data->layout.node_features;

@@ -119,17 +119,9 @@ static s3f_status check(const tfn_conv_desc *d, const s3f_tensor *x, const s3f_t
     return S3F_OK;
 }
 
-/* What backward needs: the description and, per block, the kept radial
- * weights (NULL when they are recomputed). */
-typedef struct tfn_saved {
-    tfn_conv_desc desc;
-    void *kept[TFN_MAX_BLOCKS];
-} tfn_saved;
-
 static s3f_status tfn_conv_bwd(s3f_ctx_t *ctx, const s3f_tape_node *node)
 {
-    const tfn_saved *sv = node->saved;
-    const tfn_conv_desc *d = &sv->desc;
+    const tfn_conv_desc *d = node->saved;
     s3f_tensor *x = node->inputs[0], *z = node->inputs[1], *dy = node->outputs[0]->grad;
     if (!dy) return S3F_OK;
     s3f_tensor *dx, *dz;
@@ -141,33 +133,16 @@ static s3f_status tfn_conv_bwd(s3f_ctx_t *ctx, const s3f_tape_node *node)
         block_geom g = geometry(d, b);
         s3f_tensor *dR;
         S3F_RETURN_IF_ERR(s3f_grad_of(ctx, b->radial_w, &dR));
-        bool ok = x->dtype == S3F_F32
-                      ? block_backward_f32(d, b, &g, E, x->data, z->data, zw, dy->data,
-                                           sv->kept[bi], dx ? dx->data : NULL, dz ? dz->data : NULL,
-                                           dR ? dR->data : NULL)
-                      : block_backward_f64(d, b, &g, E, x->data, z->data, zw, dy->data,
-                                           sv->kept[bi], dx ? dx->data : NULL, dz ? dz->data : NULL,
-                                           dR ? dR->data : NULL);
+        void *pdx = dx ? dx->data : NULL, *pdz = dz ? dz->data : NULL, *pdR = dR ? dR->data : NULL;
+        bool ok =
+            x->dtype == S3F_F32
+                ? block_backward_f32(d, b, &g, E, x->data, z->data, zw, dy->data, pdx, pdz, pdR)
+                : block_backward_f64(d, b, &g, E, x->data, z->data, zw, dy->data, pdx, pdz, pdR);
         if (!ok) return s3f_fail(S3F_ERR_NOMEM, "tfn_conv backward: out of memory");
     }
     return S3F_OK;
 }
 static const s3f_op_def tfn_conv_def = {"tfn_conv", tfn_conv_bwd};
-
-/* Arena memory for the kept radial weights of every block, or NULLs. */
-static s3f_status keep_space(s3f_ctx_t *ctx, const tfn_conv_desc *d, s3f_dtype dtype, int64_t E,
-                             tfn_saved *sv)
-{
-    for (int bi = 0; bi < d->nblocks; bi++) {
-        sv->kept[bi] = NULL;
-        if (!d->keep_radial || E == 0) continue;
-        block_geom g = geometry(d, &d->block[bi]);
-        s3f_tensor *t;
-        S3F_RETURN_IF_ERR(s3f_tensor_empty(ctx, dtype, S3F_SHAPE(E, g.rows), &t));
-        sv->kept[bi] = t->data;
-    }
-    return S3F_OK;
-}
 
 s3f_status tfn_conv(s3f_ctx_t *ctx, const tfn_conv_desc *desc, s3f_tensor *x, s3f_tensor *z,
                     s3f_tensor **y)
@@ -178,24 +153,22 @@ s3f_status tfn_conv(s3f_ctx_t *ctx, const tfn_conv_desc *desc, s3f_tensor *x, s3
     int n_in = 2;
     for (int bi = 0; bi < desc->nblocks && n_in < S3F_OP_MAX_INPUTS; bi++)
         in[n_in++] = desc->block[bi].radial_w;
-    bool record = s3f_tape_wants(ctx, n_in, in);
-    tfn_saved local, *sv = &local;
-    if (record) S3F_RETURN_IF_ERR(s3f_ctx_saved(ctx, sizeof *sv, (void **)&sv));
-    sv->desc = *desc;
-    if (!record) sv->desc.keep_radial = false;
-    S3F_RETURN_IF_ERR(keep_space(ctx, &sv->desc, x->dtype, E, sv));
     s3f_tensor *out;
     S3F_RETURN_IF_ERR(s3f_tensor_zeros(ctx, x->dtype, S3F_SHAPE(E, desc->y_width), &out));
     for (int bi = 0; bi < desc->nblocks && E > 0; bi++) {
         const tfn_block *b = &desc->block[bi];
         block_geom g = geometry(desc, b);
-        bool ok =
-            x->dtype == S3F_F32
-                ? block_forward_f32(desc, b, &g, E, x->data, z->data, zw, out->data, sv->kept[bi])
-                : block_forward_f64(desc, b, &g, E, x->data, z->data, zw, out->data, sv->kept[bi]);
+        bool ok = x->dtype == S3F_F32
+                      ? block_forward_f32(desc, b, &g, E, x->data, z->data, zw, out->data)
+                      : block_forward_f64(desc, b, &g, E, x->data, z->data, zw, out->data);
         if (!ok) return s3f_fail(S3F_ERR_NOMEM, "tfn_conv: out of memory");
     }
-    if (record) S3F_RETURN_IF_ERR(s3f_tape_record(ctx, &tfn_conv_def, n_in, in, 1, &out, sv));
+    if (s3f_tape_wants(ctx, n_in, in)) {
+        tfn_conv_desc *saved; /* the caller's description need not outlive the call */
+        S3F_RETURN_IF_ERR(s3f_ctx_saved(ctx, sizeof *saved, (void **)&saved));
+        *saved = *desc;
+        S3F_RETURN_IF_ERR(s3f_tape_record(ctx, &tfn_conv_def, n_in, in, 1, &out, saved));
+    }
     *y = out;
     return S3F_OK;
 }

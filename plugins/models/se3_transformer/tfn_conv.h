@@ -14,10 +14,13 @@
  *
  * The op never builds the (E, rows) radial output as one tensor: edges run
  * in chunks whose radial weights are made by one GEMM (so R is read once per
- * chunk) and applied at once. With keep_radial (low_memory off) the chunks
- * are kept for backward; without, backward recomputes them. Pooling, self-
- * interaction and everything else stay core ops. All loops partition work
- * in fixed-size pieces, so results do not depend on the thread count. */
+ * chunk) and applied at once, and backward recomputes them chunk by chunk.
+ * Measured on the QM9 model (bench_se3t, 2 cores): keeping them for backward
+ * instead was slower (14.9 against 18.9 molecules/s) and took 3-5 times the
+ * memory, the cost of writing and reading them back exceeding the GEMM that
+ * makes them. Pooling, self-interaction and everything else stay core ops.
+ * All loops partition work in fixed-size pieces, so results do not depend
+ * on the thread count. */
 #ifndef SE3T_TFN_CONV_H
 #define SE3T_TFN_CONV_H
 
@@ -55,7 +58,6 @@ typedef struct tfn_conv_desc {
     /* per-pair bases (E, 2d_in+1, F, 2d_out+1), unpadded, x's dtype; needed
      * for every pair some block uses (except a unit frequency's) */
     const s3f_tensor *basis[TFN_MAX_DEGREE + 1][TFN_MAX_DEGREE + 1];
-    bool keep_radial; /* keep radial weights for backward (more memory, less time) */
 } tfn_conv_desc;
 
 /* y (E, y_width) = the messages of every edge, summed over blocks.

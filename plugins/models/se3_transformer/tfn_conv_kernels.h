@@ -93,17 +93,16 @@ static void FN(radial_weights)(const tfn_conv_desc *d, const tfn_block *b, const
 }
 
 static bool FN(block_forward)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
-                              int64_t E, const real *x, const real *z, int64_t zw, real *y,
-                              real *kept)
+                              int64_t E, const real *x, const real *z, int64_t zw, real *y)
 {
     const int64_t nsub = (E + TFN_SUB - 1) / TFN_SUB;
     bool failed = false;
 #pragma omp parallel
     {
-        real *wbuf = kept ? NULL : malloc(sizeof(real) * TFN_SUB * (size_t)g->rows);
+        real *W = malloc(sizeof(real) * TFN_SUB * (size_t)g->rows);
         real *T = malloc(sizeof(real) * (size_t)g->cf * (size_t)g->kb);
         real *M = malloc(sizeof(real) * (size_t)b->c_out * (size_t)g->kb);
-        if ((!kept && !wbuf) || !T || !M) {
+        if (!W || !T || !M) {
 #pragma omp atomic write
             failed = true;
         }
@@ -114,7 +113,6 @@ static bool FN(block_forward)(const tfn_conv_desc *d, const tfn_block *b, const 
             stop = failed;
             if (stop) continue;
             const int64_t e0 = s * TFN_SUB, n = E - e0 < TFN_SUB ? E - e0 : TFN_SUB;
-            real *W = kept ? kept + e0 * g->rows : wbuf;
             FN(radial_weights)(d, b, g, e0, n, z, zw, W);
             for (int64_t e = e0; e < e0 + n; e++) {
                 FN(build_t)(d, b, g, e, x, T);
@@ -123,7 +121,7 @@ static bool FN(block_forward)(const tfn_conv_desc *d, const tfn_block *b, const 
                 FN(move_m)(d, b, g, e, y, M, false);
             }
         }
-        free(wbuf);
+        free(W);
         free(T);
         free(M);
     }
@@ -199,27 +197,23 @@ static void FN(chunk_radial_grads)(const tfn_conv_desc *d, const tfn_block *b, c
 
 static bool FN(block_backward)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
                                int64_t E, const real *x, const real *z, int64_t zw, const real *dy,
-                               const real *kept, real *dx, real *dz, real *dR)
+                               real *dx, real *dz, real *dR)
 {
     const int64_t ch = tfn_chunk_edges(g->rows);
     real *dW = malloc(sizeof(real) * (size_t)ch * (size_t)g->rows);
-    real *Wc = kept ? NULL : malloc(sizeof(real) * (size_t)ch * (size_t)g->rows);
-    bool ok = dW && (kept || Wc);
+    real *W = malloc(sizeof(real) * (size_t)ch * (size_t)g->rows);
+    bool ok = dW && W;
     for (int64_t c0 = 0; ok && c0 < E; c0 += ch) {
-        const int64_t n = E - c0 < ch ? E - c0 : ch;
-        const real *W = kept ? kept + c0 * g->rows : Wc;
-        if (!kept) {
-            const int64_t tiles = (n + TFN_SUB - 1) / TFN_SUB;
+        const int64_t n = E - c0 < ch ? E - c0 : ch, tiles = (n + TFN_SUB - 1) / TFN_SUB;
 #pragma omp parallel for schedule(static)
-            for (int64_t t = 0; t < tiles; t++) {
-                const int64_t e0 = t * TFN_SUB, ne = n - e0 < TFN_SUB ? n - e0 : TFN_SUB;
-                FN(radial_weights)(d, b, g, c0 + e0, ne, z, zw, Wc + e0 * g->rows);
-            }
+        for (int64_t t = 0; t < tiles; t++) {
+            const int64_t e0 = t * TFN_SUB, ne = n - e0 < TFN_SUB ? n - e0 : TFN_SUB;
+            FN(radial_weights)(d, b, g, c0 + e0, ne, z, zw, W + e0 * g->rows);
         }
         ok = FN(chunk_edge_grads)(d, b, g, c0, n, x, W, dy, dW, dx);
         if (ok) FN(chunk_radial_grads)(d, b, g, c0, n, z, zw, dW, dR, dz);
     }
     free(dW);
-    free(Wc);
+    free(W);
     return ok;
 }
