@@ -120,7 +120,8 @@ static void fixture_open(fixture *f, const char *name)
         node += f->molecules[b].num_nodes;
         edge += f->molecules[b].num_edges;
     }
-    s3f_graph_layout layout = {NUM_FEATURES_NODE, NUM_FEATURES_EDGE, 1};
+    s3f_graph_layout layout = {
+        .node_features = NUM_FEATURES_NODE, .edge_features = NUM_FEATURES_EDGE, .targets = 1};
     assert_ok(s3f_graph_collate(f->molecules, NULL, count, layout, &f->batch));
 }
 
@@ -166,7 +167,9 @@ static void model_create(model *m, const golden_case *c, int num_graphs)
     for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
         assert_ok(s3f_options_set(table, m->options, settings[i][0], settings[i][1]));
     static const char *const names[] = {"homo"}, *const units[] = {"eV"};
-    s3f_dataset_desc desc = {.layout = {NUM_FEATURES_NODE, NUM_FEATURES_EDGE, 1},
+    s3f_dataset_desc desc = {.layout = {.node_features = NUM_FEATURES_NODE,
+                                        .edge_features = NUM_FEATURES_EDGE,
+                                        .targets = 1},
                              .target_names = names,
                              .target_units = units,
                              .split_size = {num_graphs, 0, 0}};
