@@ -29,6 +29,7 @@ while (($#)); do
     *) echo "reference_bench.sh: unknown argument '$1' (see the header of $0)" >&2; exit 2 ;;
   esac
 done
+read -ra sizes <<<"$batch_sizes"
 [[ -f $harness/run_reference.py ]] || { echo "reference_bench.sh: no run_reference.py in $harness" >&2; exit 1; }
 [[ -x $python ]] || { echo "reference_bench.sh: no Python at $python (set SE3_REF_PYTHON)" >&2; exit 1; }
 
@@ -43,7 +44,7 @@ if hasattr(torch.serialization, "add_safe_globals"):
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
 ' "$harness/run_reference.py" --threads 2 --ref-root "$ref_root" bench --config default \
-  --batch-sizes $batch_sizes "${extra[@]}" 2>"$log"); then
+  --batch-sizes "${sizes[@]}" "${extra[@]}" 2>"$log"); then
   grep -v -i warn "$log" >&2
   echo "reference_bench.sh: the harness failed (above)" >&2
   exit 1
