@@ -9,7 +9,9 @@
 const cli_command cli_commands[] = {
     {"help", "show help for se3flow or one of its subcommands", cmd_help, cmd_help_usage},
     {"run", "train with a recipe (or print it resolved with --dry-run)", cmd_run, cmd_run_usage},
-    {"ckpt", "inspect a checkpoint file", cmd_ckpt, cmd_ckpt_usage},
+    {"predict", "predict with a checkpoint on a split or an input file", cmd_predict,
+     cmd_predict_usage},
+    {"ckpt", "inspect a checkpoint file, or convert its layout", cmd_ckpt, cmd_ckpt_usage},
     {"runs", "list, show, plot and delete recorded runs", cmd_runs, cmd_runs_usage},
     {"plugins", "list the installed plugins, or show one plugin's options", cmd_plugins,
      cmd_plugins_usage},
