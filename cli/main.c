@@ -11,6 +11,8 @@ const cli_command cli_commands[] = {
     {"run", "train with a recipe (or print it resolved with --dry-run)", cmd_run, cmd_run_usage},
     {"predict", "predict with a checkpoint on a split or an input file", cmd_predict,
      cmd_predict_usage},
+    {"compare", "compare two checkpoints: recipes, parameters and accuracy", cmd_compare,
+     cmd_compare_usage},
     {"ckpt", "inspect a checkpoint file, or convert its layout", cmd_ckpt, cmd_ckpt_usage},
     {"runs", "list, show, plot and delete recorded runs", cmd_runs, cmd_runs_usage},
     {"plugins", "list the installed plugins, or show one plugin's options", cmd_plugins,
