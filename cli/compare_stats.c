@@ -3,17 +3,8 @@
 #include <stdlib.h>
 
 #include "compare_stats.h"
+#include "quantile.h"
 #include "se3flow/rng.h"
-
-double quantile_sorted(const double *sorted, int64_t n, double q)
-{
-    if (n == 0) return NAN;
-    double position = q * (double)(n - 1);
-    int64_t below = (int64_t)floor(position);
-    if (below >= n - 1) return sorted[n - 1];
-    double frac = position - (double)below;
-    return sorted[below] + frac * (sorted[below + 1] - sorted[below]);
-}
 
 static int by_value(const void *x, const void *y)
 {

@@ -30,7 +30,4 @@ typedef struct paired_result {
 s3f_status paired_compare(const double *err_a, const double *err_b, int64_t n, uint64_t seed,
                           paired_result *out);
 
-/* The q-quantile (0..1) of sorted values, linearly interpolated. */
-double quantile_sorted(const double *sorted, int64_t n, double q);
-
 #endif

@@ -11,6 +11,8 @@ const cli_command cli_commands[] = {
     {"run", "train with a recipe (or print it resolved with --dry-run)", cmd_run, cmd_run_usage},
     {"predict", "predict with a checkpoint on a split or an input file", cmd_predict,
      cmd_predict_usage},
+    {"bench", "measure training or inference throughput, latency and memory", cmd_bench,
+     cmd_bench_usage},
     {"compare", "compare two checkpoints: recipes, parameters and accuracy", cmd_compare,
      cmd_compare_usage},
     {"ckpt", "inspect a checkpoint file, or convert its layout", cmd_ckpt, cmd_ckpt_usage},
