@@ -9,7 +9,8 @@
 #  3. bench train and inference: positive figures, JSON schema;
 #  4. every one of them is a run in `se3flow runs`, predict linked to its
 #     checkpoint;
-#  5. predict --input FILE.xyz with a model trained on XYZ data;
+#  5. predict --input FILE.xyz with a model trained on XYZ data, and
+#     --input FILE.npz through the qm9 plugin when it is built;
 #  6. bad input: a checkpoint of another model shape (names the tensors),
 #     truncated/corrupt safetensors (header length past the end, overlapping
 #     offsets, unknown dtype), a missing file, an unknown split, train.amp on
@@ -117,6 +118,45 @@ xyz_ckpt=$(ls runs/*/best.safetensors | tail -1)
 s3f predict --ckpt "$xyz_ckpt" --input mols.xyz --output xyz_preds.csv >xyz.txt || fail "predict --input exited $?"
 [ "$(($(wc -l <xyz_preds.csv) - 1))" = 40 ] || fail "predict --input mols.xyz wrote $(wc -l <xyz_preds.csv) lines"
 grep -q '^MAE ' xyz.txt || fail "predict --input printed no MAE: $(cat xyz.txt)"
+
+# 5b. predict --input FILE.npz (QM9 layout, SPEC 14.1) through the qm9 plugin,
+# once it is built: every molecule of the file is predicted. The synthetic
+# dataset has QM9's feature columns, so the synthetic checkpoint reads it.
+if "$se3flow" plugins --plugin-path "$models" 2>/dev/null | grep -qw qm9; then
+  python3 - <<'PY'
+import io, random, struct, zipfile
+random.seed(5)
+def npy(dtype, shape, values):
+    dims = str(shape[0]) + "," if len(shape) == 1 else ", ".join(map(str, shape))
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (dtype, dims)
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    code = {"<i8": "q", "<f8": "d"}[dtype]
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + \
+        struct.pack("<%d%s" % (len(values), code), *values)
+M, n_node, n_edge, pos, attr, eattr, src, dst, targets = 30, [], [], [], [], [], [], [], []
+for m in range(M):
+    n = random.randint(2, 5)
+    n_node.append(n); n_edge.append(2 * (n - 1))
+    for i in range(n):
+        pos += [1.5 * i, random.uniform(-0.1, 0.1), 0.0]
+        attr += [0, 1, 0, 0, 0, 6, 0, 0, 0, 1, 2]
+    for i in range(n - 1):
+        for a, b in ((i, i + 1), (i + 1, i)):
+            src.append(a); dst.append(b); eattr += [1, 0, 0, 0]
+    targets += [random.uniform(-1, 1) for _ in range(19)]
+arrays = {"n_node": ("<i8", (M,), n_node), "n_edge": ("<i8", (M,), n_edge),
+          "node_pos": ("<f8", (sum(n_node), 3), pos), "node_attr": ("<f8", (sum(n_node), 11), attr),
+          "edge_attr": ("<f8", (sum(n_edge), 4), eattr), "src": ("<i8", (sum(n_edge),), src),
+          "dst": ("<i8", (sum(n_edge),), dst), "targets": ("<f8", (M, 19), targets)}
+with zipfile.ZipFile("mols.npz", "w") as z:
+    for key, (dtype, shape, values) in arrays.items():
+        z.writestr(key + ".npy", npy(dtype, shape, values))
+PY
+  s3f predict --ckpt "$best" --input mols.npz --output npz_preds.csv >npz.txt || fail "predict --input mols.npz exited $?"
+  [ "$(($(wc -l <npz_preds.csv) - 1))" = 30 ] || fail "predict --input mols.npz wrote $(wc -l <npz_preds.csv) lines"
+else
+  echo "skipped: predict --input .npz (the qm9 plugin is not built)"
+fi
 
 # 6. bad input
 expect 1 "'embed.weight' is (32, 6) in the file but (8, 6) in the model" s3f predict --ckpt "$best" --set model.hidden=8
