@@ -8,7 +8,7 @@
 
 static void text_recipes(FILE *out, const recipe_diff *d)
 {
-    fprintf(out, "recipe: %s\n", d->count ? "" : "identical");
+    fprintf(out, "%s\n", d->count ? "recipe differences (A -> B):" : "recipes: identical");
     for (int i = 0; i < d->count; i++)
         fprintf(out, "  %-40s %s -> %s\n", d->changes[i].key,
                 d->changes[i].a ? d->changes[i].a : "(absent)",

@@ -1,6 +1,6 @@
 /* compare_report.h — printing a comparison of two checkpoints as text (for
  * people) or one JSON object (for tools). Schema of the JSON:
- *   {"a": {"checkpoint", "mae"}, "b": {...}, "split", "molecules",
+ *   {"a": {"checkpoint", "mae"}, "b": {...}, "split", "unit", "molecules",
  *    "difference": {"mae_a_minus_b", "ci95": [low, high], "resamples", "seed"},
  *    "share": {"a_better", "b_better", "ties"},
  *    "recipe_diff": [{"key", "a", "b"}],          (null where a key is absent)
