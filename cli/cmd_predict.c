@@ -124,8 +124,10 @@ static void report(const predict_args *a, const model_session *s, const predicti
     double mae = predictions_mae(p, &known);
     const char *what = a->input ? a->input : a->split ? a->split : "test";
     const char *unit = s->desc.target_units ? s->desc.target_units[0] : "";
-    snprintf(message, size, "%lld molecules of %s with %s%s%s", (long long)p->count, what, a->ckpt,
-             a->output ? "; predictions in " : "", a->output ? a->output : "");
+    snprintf(message, size, "%lld molecules of %s with %s (trained by run %lld, epoch %lld)%s%s",
+             (long long)p->count, what, a->ckpt, (long long)s->meta.run_id,
+             (long long)s->meta.epoch, a->output ? "; predictions in " : "",
+             a->output ? a->output : "");
     if (!a->quiet) printf("%s\n", message);
     if (known && !a->quiet) printf("MAE %.9g %s over %lld values\n", mae, unit, (long long)known);
     if (!known && !a->quiet) printf("no targets known: no MAE\n");
