@@ -230,7 +230,11 @@ static s3f_status bench(const bench_args *a, model_session *s, tool_record *reco
     s3f_status rc = S3F_OK;
     memset(&clock, 0, sizeof clock);
     model_request r = {.quiet = true};
-    r.recipe = (run_request){a->recipe, NULL, a->sets, a->set_count, a->paths, a->path_count};
+    r.recipe = (run_request){.recipe_path = a->recipe,
+                             .sets = a->sets,
+                             .set_count = a->set_count,
+                             .plugin_paths = a->paths,
+                             .plugin_path_count = a->path_count};
     S3F_TRY(model_session_open(&r, s));
     plan_of(a, s, &plan, &clock, &o);
     snprintf(name, sizeof name, "bench %s %s", a->mode, a->recipe);

@@ -143,7 +143,7 @@ static s3f_status open_both(const compare_args *args, compare_state *st)
     S3F_RETURN_IF_ERR(resolve(args->db, args->a, st->path_a, sizeof st->path_a));
     S3F_RETURN_IF_ERR(resolve(args->db, args->b, st->path_b, sizeof st->path_b));
     model_request r = {.ckpt_path = st->path_a, .quiet = true};
-    r.recipe = (run_request){NULL, NULL, NULL, 0, args->paths, args->path_count};
+    r.recipe = (run_request){.plugin_paths = args->paths, .plugin_path_count = args->path_count};
     S3F_RETURN_IF_ERR(model_session_open(&r, &st->a));
     r.ckpt_path = st->path_b;
     r.data_from = &st->a;

@@ -149,7 +149,10 @@ static s3f_status predict(predict_args *a, tool_record *record)
     memset(&s, 0, sizeof s);
     S3F_TRY(add_input_sets(a, &in));
     model_request r = {.ckpt_path = a->ckpt, .quiet = a->quiet};
-    r.recipe = (run_request){NULL, NULL, a->sets, a->set_count, a->paths, a->path_count};
+    r.recipe = (run_request){.sets = a->sets,
+                             .set_count = a->set_count,
+                             .plugin_paths = a->paths,
+                             .plugin_path_count = a->path_count};
     S3F_TRY(model_session_open(&r, &s));
     snprintf(name, sizeof name, "predict %s", a->ckpt);
     S3F_TRY(tool_record_begin(record, a->db, "predict", a->name ? a->name : name, &s.setup));
