@@ -56,7 +56,7 @@ static s3f_status open_dataset(const model_request *r, model_session *s)
         s->desc = r->data_from->desc;
         return S3F_OK;
     }
-    s3f_dataset_env env = {(uint64_t)s->setup.top.seed, "data", r->quiet};
+    s3f_dataset_env env = {(uint64_t)s->setup.top.seed, RUN_DATA_DIR, r->quiet};
     S3F_RETURN_IF_ERR(s->dataset_i->open(s->setup.dataset.options, &env, &s->dataset));
     s->owns_dataset = true;
     return s->dataset_i->describe(s->dataset, &s->desc);

@@ -8,6 +8,8 @@
 #include "se3flow/se3flow.h"
 
 #define RUN_MAX_LOGGERS 8
+/* Where datasets download to and keep caches (relative to the working directory). */
+#define RUN_DATA_DIR "data"
 
 typedef struct run_plugin {
     const s3f_plugin_descriptor *descriptor; /* from the host; valid while it lives */
