@@ -31,13 +31,13 @@ typedef struct run_setup {
 /* What the command line adds to the recipe. */
 typedef struct run_request {
     const char *recipe_path;
+    /* Instead of reading recipe_path: a recipe as text (a checkpoint's stored
+     * one), called recipe_path in messages. NULL: read the file. */
+    const char *recipe_text;
     const char *const *sets; /* "a.b=c" overrides, in order */
     int set_count;
     const char *const *plugin_paths; /* --plugin-path directories */
     int plugin_path_count;
-    /* Instead of reading recipe_path: a recipe as text (a checkpoint's stored
-     * one), called recipe_path in messages. NULL: read the file. */
-    const char *recipe_text;
 } run_request;
 
 /* Loads, overrides, checks and resolves. On failure the message names the
