@@ -55,7 +55,12 @@ static s3f_status read_options(const s3f_recipe_t *r, convert_job *j)
         return s3f_fail(S3F_ERR_ARG, "the checkpoint's recipe has num_degrees %s, num_channels %s",
                         degrees, channels);
     snprintf(j->last, sizeof j->last, "%d.weight", !strcmp(layer_norm, "true") ? 6 : 4);
-    return fuse_layout_parse(fuse, &j->from);
+    S3F_RETURN_IF_ERR(fuse_layout_parse(fuse, &j->from));
+    /* low_memory makes every convolution pairwise whatever fuse_level says */
+    const s3f_recipe_node_t *low = s3f_recipe_get(r, "model.low_memory");
+    if (low && s3f_recipe_node_text(low) && !strcmp(s3f_recipe_node_text(low), "true"))
+        j->from = LAYOUT_NONE;
+    return S3F_OK;
 }
 
 static s3f_status check_direction(const convert_job *j)

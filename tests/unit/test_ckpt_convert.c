@@ -272,6 +272,11 @@ static void test_reverse_refused(void **state)
     assert_fails(ckpt_convert_file(f->partial, f->none2, "partial"), S3F_ERR_UNSUPPORTED,
                  "already in the partial layout");
     assert_fails(ckpt_convert_file(f->full, f->none2, "fused"), S3F_ERR_ARG, "unknown layout");
+    /* low_memory: pairwise whatever fuse_level says */
+    write_full(f->none2, "model: {name: se3_transformer, num_degrees: 2, num_channels: 2, "
+                         "use_layer_norm: true, fuse_level: full, low_memory: true}\n");
+    assert_fails(ckpt_convert_file(f->none2, f->partial, "partial"), S3F_ERR_UNSUPPORTED,
+                 "cannot convert none to partial");
 }
 
 static void test_other_models_refused(void **state)
