@@ -14,7 +14,9 @@
 #  6. bad input: a checkpoint of another model shape (names the tensors),
 #     truncated/corrupt safetensors (header length past the end, overlapping
 #     offsets, unknown dtype), a missing file, an unknown split, train.amp on
-#     the CPU — each a clear error with the documented exit status.
+#     the CPU — each a clear error with the documented exit status;
+#  7. (with the se3_transformer plugin) ckpt convert to partial and none
+#     gives models that predict what the original predicts.
 set -u
 se3flow=$1
 models=$2
@@ -186,6 +188,32 @@ expect 1 "train.amp needs the CUDA backend" s3f bench --recipe recipe.yaml --set
 # the AMP recipe itself, once the plugins it names are in this tree
 if [ -d "$source_dir/plugins/datasets/qm9" ] && [ -d "$source_dir/plugins/models/se3_transformer" ]; then
   expect 1 "train.amp needs the CUDA backend" s3f run "$source_dir/recipes/qm9_homo_amp.yaml" --quiet
+fi
+
+# 7. ckpt convert round trip with the se3_transformer plugin, once it is built:
+# FULL -> PARTIAL, FULL -> NONE and PARTIAL -> NONE models predict what the
+# FULL model predicts (float32, summation order differs: 1e-4 relative).
+if "$se3flow" plugins --plugin-path "$models" 2>/dev/null | grep -qw se3_transformer; then
+  cat >se3t.yaml <<'YAML'
+seed: 3
+dataset: {name: synthetic, train_size: 64, val_size: 16, test_size: 24}
+model: {name: se3_transformer, num_layers: 2, num_degrees: 3, num_channels: 4, num_heads: 2, fuse_level: full}
+train: {epochs: 1, batch_size: 16, num_workers: 0}
+loggers: [{name: jsonl}]
+YAML
+  s3f run se3t.yaml --runs-dir se3t_runs --quiet || fail "training se3_transformer exited $?"
+  full=$(ls se3t_runs/*/best.safetensors | head -1)
+  "$se3flow" ckpt convert --layout partial "$full" partial.safetensors >/dev/null || fail "convert to partial exited $?"
+  "$se3flow" ckpt convert --layout none "$full" none.safetensors >/dev/null || fail "convert to none exited $?"
+  "$se3flow" ckpt convert --layout none partial.safetensors none2.safetensors >/dev/null || fail "convert partial to none exited $?"
+  expect 1 "cannot be merged" "$se3flow" ckpt convert --layout full partial.safetensors back.safetensors
+  "$se3flow" ckpt info partial.safetensors --recipe | grep -q "fuse_level: partial" || fail "partial.safetensors keeps the old fuse_level"
+  s3f predict --ckpt "$full" --output full.csv --quiet || fail "predict (full) exited $?"
+  for layout in partial none none2; do
+    s3f predict --ckpt "$layout.safetensors" --output "$layout.csv" --quiet || fail "predict ($layout) exited $?"
+    paste -d, full.csv "$layout.csv" | awk -F, -v n=5 'NR > 1 { d = $3 - $(3 + n); if (d < 0) d = -d; a = $3 < 0 ? -$3 : $3; if (d > 1e-4 * (1 + a)) bad++ } END { exit bad > 0 }' ||
+      fail "the $layout layout predicts otherwise than the full one"
+  done
 fi
 
 [ "$failures" = 0 ] && echo "all tool checks passed"
