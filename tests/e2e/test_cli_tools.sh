@@ -23,7 +23,7 @@ models=$2
 source_dir=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cd "$work"
+cd "$work" || exit 1
 export SE3FLOW_DB="$work/runs.db"
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -115,8 +115,8 @@ model: {name: tiny_mpnn, hidden: 8}
 train: {epochs: 2, batch_size: 8, num_workers: 0}
 loggers: [{name: jsonl}]
 YAML
-s3f run xyz.yaml --quiet || fail "training on XYZ exited $?"
-xyz_ckpt=$(ls runs/*/best.safetensors | tail -1)
+s3f run xyz.yaml --runs-dir xyz_runs --quiet || fail "training on XYZ exited $?"
+xyz_ckpt=$(find xyz_runs -name best.safetensors | head -1)
 s3f predict --ckpt "$xyz_ckpt" --input mols.xyz --output xyz_preds.csv >xyz.txt || fail "predict --input exited $?"
 [ "$(($(wc -l <xyz_preds.csv) - 1))" = 40 ] || fail "predict --input mols.xyz wrote $(wc -l <xyz_preds.csv) lines"
 grep -q '^MAE ' xyz.txt || fail "predict --input printed no MAE: $(cat xyz.txt)"
@@ -202,7 +202,7 @@ train: {epochs: 1, batch_size: 16, num_workers: 0}
 loggers: [{name: jsonl}]
 YAML
   s3f run se3t.yaml --runs-dir se3t_runs --quiet || fail "training se3_transformer exited $?"
-  full=$(ls se3t_runs/*/best.safetensors | head -1)
+  full=$(find se3t_runs -name best.safetensors | head -1)
   "$se3flow" ckpt convert --layout partial "$full" partial.safetensors >/dev/null || fail "convert to partial exited $?"
   "$se3flow" ckpt convert --layout none "$full" none.safetensors >/dev/null || fail "convert to none exited $?"
   "$se3flow" ckpt convert --layout none partial.safetensors none2.safetensors >/dev/null || fail "convert partial to none exited $?"
