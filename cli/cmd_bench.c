@@ -160,7 +160,7 @@ static void print_table(const bench_args *a, const model_session *s, const bench
     printf("| Batch size | Throughput [mol/ms] | Throughput, total [mol/ms] | Throughput [mol/s] "
            "| Latency Avg [ms] | Latency 90%% [ms] | Latency 95%% [ms] | Latency 99%% [ms] |\n");
     printf("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    printf("| %d | %.4g | %.4g | %.4g | %.4g | %.4g | %.4g | %.4g |\n\n", o->batch_size,
+    printf("| %d | %.4g | %.4g | %.0f | %.4g | %.4g | %.4g | %.4g |\n\n", o->batch_size,
            f->throughput, f->throughput_total, 1e3 * f->throughput, f->latency_mean, f->latency_p90,
            f->latency_p95, f->latency_p99);
     printf("%lld batches (%lld molecules) timed in %.1f ms; warm-up %lld %s\n",
