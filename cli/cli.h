@@ -45,5 +45,11 @@ int cmd_plugins(int argc, char **argv);
 void cmd_plugins_usage(FILE *out);
 int cmd_runs(int argc, char **argv);
 void cmd_runs_usage(FILE *out);
+int cmd_predict(int argc, char **argv);
+void cmd_predict_usage(FILE *out);
+int cmd_bench(int argc, char **argv);
+void cmd_bench_usage(FILE *out);
+int cmd_compare(int argc, char **argv);
+void cmd_compare_usage(FILE *out);
 
 #endif

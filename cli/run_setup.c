@@ -119,7 +119,11 @@ s3f_status run_setup_load(const run_request *r, run_setup *s)
 {
     memset(s, 0, sizeof *s);
     s3f_status rc;
-    S3F_TRY(s3f_recipe_load(r->recipe_path, &s->recipe));
+    if (r->recipe_text)
+        S3F_TRY(
+            s3f_recipe_parse(r->recipe_text, strlen(r->recipe_text), r->recipe_path, &s->recipe));
+    else
+        S3F_TRY(s3f_recipe_load(r->recipe_path, &s->recipe));
     for (int i = 0; i < r->set_count; i++) {
         rc = s3f_recipe_set(s->recipe, r->sets[i]);
         if (rc != S3F_OK) S3F_TRY(s3f_fail_context(rc, "--set %s: ", r->sets[i]));

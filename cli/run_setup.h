@@ -8,6 +8,8 @@
 #include "se3flow/se3flow.h"
 
 #define RUN_MAX_LOGGERS 8
+/* Where datasets download to and keep caches (relative to the working directory). */
+#define RUN_DATA_DIR "data"
 
 typedef struct run_plugin {
     const s3f_plugin_descriptor *descriptor; /* from the host; valid while it lives */
@@ -29,6 +31,9 @@ typedef struct run_setup {
 /* What the command line adds to the recipe. */
 typedef struct run_request {
     const char *recipe_path;
+    /* Instead of reading recipe_path: a recipe as text (a checkpoint's stored
+     * one), called recipe_path in messages. NULL: read the file. */
+    const char *recipe_text;
     const char *const *sets; /* "a.b=c" overrides, in order */
     int set_count;
     const char *const *plugin_paths; /* --plugin-path directories */

@@ -204,7 +204,7 @@ s3f_status run_train(const run_job *job, s3f_train_result *result)
 {
     opened o;
     memset(&o, 0, sizeof o);
-    *result = (s3f_train_result){0, 0, NAN, NAN, NAN, false};
+    *result = (s3f_train_result){0, 0, NAN, NAN, NAN, false, 0};
     if (job->setup->train.amp)
         return s3f_fail(S3F_ERR_UNSUPPORTED,
                         "train.amp needs the CUDA backend, which this run "

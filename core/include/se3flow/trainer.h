@@ -80,6 +80,7 @@ typedef struct s3f_train_result {
     double last_val_mae; /* NaN if never evaluated */
     double best_val_mae; /* NaN if never evaluated */
     bool interrupted;
+    size_t arena_peak_bytes; /* high-water mark of the step arena (for `se3flow bench`) */
 } s3f_train_result;
 
 /* Trains. *result is filled on success and on failure alike (as far as the

@@ -153,7 +153,8 @@ s3f_status s3f_train(const s3f_train_config *config, const s3f_train_setup *setu
                                  NAN,
                                  NAN,
                                  resumed ? config->start_best_mae : NAN,
-                                 false};
+                                 false,
+                                 0};
     S3F_RETURN_IF_ERR(check_config(config));
     train_run run = {.cfg = config, .setup = setup, .obs = observer, .result = result};
     s3f_status rc = open_run(&run);
@@ -165,6 +166,7 @@ s3f_status s3f_train(const s3f_train_config *config, const s3f_train_setup *setu
             result->interrupted = true;
     }
     result->steps = run.step;
+    if (run.ctx) result->arena_peak_bytes = s3f_arena_peak(s3f_ctx_arena(run.ctx));
     s3f_loader_destroy(run.loader);
     s3f_ctx_destroy(run.ctx);
     return rc;
