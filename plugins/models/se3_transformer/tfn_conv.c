@@ -11,25 +11,47 @@ enum {
     TFN_ROW_TILE = 1024, /* rows of R per GEMM in the backward's dR */
 };
 
-/* Where a block's messages go: kb columns, degree d at column loc[d]
- * (-1 when the block has no frequency of that output degree). */
+/* A block's frequencies grouped by output degree: group g (ascending
+ * d_out) holds the block's frequencies order[start[g] .. start[g+1]) in
+ * block order; in a row of the grouped radial weights (one output
+ * channel), group g's (c_in, nf_g) values start at column col[g]. */
 typedef struct block_geom {
-    int kb, cf;
-    int loc[TFN_MAX_DEGREE + 1];
+    int cf; /* c_in · nfreq */
     int64_t rows;
+    int ngroups;
+    int d_out[TFN_MAX_DEGREE + 1];
+    int start[TFN_MAX_DEGREE + 2];
+    int col[TFN_MAX_DEGREE + 1];
+    int order[TFN_MAX_FREQ];
+    int t_max; /* largest c_in · nf_g · (2 d_out + 1): one group's T */
 } block_geom;
 
 static block_geom geometry(const tfn_conv_desc *d, const tfn_block *b)
 {
-    block_geom g = {.cf = b->c_in * b->nfreq};
-    bool used[TFN_MAX_DEGREE + 1] = {false};
-    for (int f = 0; f < b->nfreq; f++) used[b->freq[f].d_out] = true;
+    block_geom g = {.cf = b->c_in * b->nfreq, .rows = (int64_t)b->c_out * b->c_in * b->nfreq};
+    int n = 0;
     for (int dout = 0; dout <= d->max_degree; dout++) {
-        g.loc[dout] = used[dout] ? g.kb : -1;
-        if (used[dout]) g.kb += 2 * dout + 1;
+        int first = n;
+        for (int f = 0; f < b->nfreq; f++)
+            if (b->freq[f].d_out == dout) g.order[n++] = f;
+        if (n == first) continue;
+        g.d_out[g.ngroups] = dout;
+        g.start[g.ngroups] = first;
+        g.col[g.ngroups] = b->c_in * first;
+        int t = b->c_in * (n - first) * (2 * dout + 1);
+        if (t > g.t_max) g.t_max = t;
+        g.ngroups++;
     }
-    g.rows = (int64_t)b->c_out * g.cf;
+    g.start[g.ngroups] = n;
     return g;
+}
+
+/* Row of the grouped radial weights for output channel o, group grp, input
+ * channel i and the group's j-th frequency. */
+static int64_t grouped_row(const tfn_block *b, const block_geom *g, int o, int grp, int i, int j)
+{
+    const int nf = g->start[grp + 1] - g->start[grp];
+    return (int64_t)o * g->cf + g->col[grp] + (int64_t)i * nf + j;
 }
 
 /* Edges per backward chunk: about 8 M radial weights at once, in whole
@@ -128,16 +150,14 @@ static s3f_status tfn_conv_bwd(s3f_ctx_t *ctx, const s3f_tape_node *node)
     S3F_RETURN_IF_ERR(s3f_grad_of(ctx, x, &dx));
     S3F_RETURN_IF_ERR(s3f_grad_of(ctx, z, &dz));
     int64_t E = x->shape.d[0], zw = z->shape.d[1];
-    for (int bi = 0; bi < d->nblocks; bi++) {
+    for (int bi = 0; bi < d->nblocks && E > 0; bi++) {
         const tfn_block *b = &d->block[bi];
-        block_geom g = geometry(d, b);
         s3f_tensor *dR;
         S3F_RETURN_IF_ERR(s3f_grad_of(ctx, b->radial_w, &dR));
         void *pdx = dx ? dx->data : NULL, *pdz = dz ? dz->data : NULL, *pdR = dR ? dR->data : NULL;
-        bool ok =
-            x->dtype == S3F_F32
-                ? block_backward_f32(d, b, &g, E, x->data, z->data, zw, dy->data, pdx, pdz, pdR)
-                : block_backward_f64(d, b, &g, E, x->data, z->data, zw, dy->data, pdx, pdz, pdR);
+        bool ok = x->dtype == S3F_F32
+                      ? run_block_f32(d, b, E, x->data, z->data, zw, NULL, dy->data, pdx, pdz, pdR)
+                      : run_block_f64(d, b, E, x->data, z->data, zw, NULL, dy->data, pdx, pdz, pdR);
         if (!ok) return s3f_fail(S3F_ERR_NOMEM, "tfn_conv backward: out of memory");
     }
     return S3F_OK;
@@ -157,10 +177,10 @@ s3f_status tfn_conv(s3f_ctx_t *ctx, const tfn_conv_desc *desc, s3f_tensor *x, s3
     S3F_RETURN_IF_ERR(s3f_tensor_zeros(ctx, x->dtype, S3F_SHAPE(E, desc->y_width), &out));
     for (int bi = 0; bi < desc->nblocks && E > 0; bi++) {
         const tfn_block *b = &desc->block[bi];
-        block_geom g = geometry(desc, b);
-        bool ok = x->dtype == S3F_F32
-                      ? block_forward_f32(desc, b, &g, E, x->data, z->data, zw, out->data)
-                      : block_forward_f64(desc, b, &g, E, x->data, z->data, zw, out->data);
+        bool ok = x->dtype == S3F_F32 ? run_block_f32(desc, b, E, x->data, z->data, zw, out->data,
+                                                      NULL, NULL, NULL, NULL)
+                                      : run_block_f64(desc, b, E, x->data, z->data, zw, out->data,
+                                                      NULL, NULL, NULL, NULL);
         if (!ok) return s3f_fail(S3F_ERR_NOMEM, "tfn_conv: out of memory");
     }
     if (s3f_tape_wants(ctx, n_in, in)) {

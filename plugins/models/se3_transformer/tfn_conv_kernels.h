@@ -2,31 +2,34 @@
  * terms of `real`, FN(name) and GEMM (cblas_sgemm or cblas_dgemm) and
  * included once per float type by tfn_conv.c. No include guard.
  *
- * Per edge and block (tfn_conv.h): T (c_in·F, kb) holds the input contracted
- * with the basis, each frequency's values in its output degree's columns
- * (zero elsewhere); W_e (c_out, c_in·F) is the edge's radial weights; the
- * messages are M = W_e · T (c_out, kb). Backward: dW_e = dM · Tᵀ,
- * dT = W_eᵀ · dM, and the radial layer's gradients from dW_e. */
+ * A block's frequencies fall into groups by output degree (block_geom).
+ * The radial weights of an edge are made in the grouped row order (the
+ * block's last radial layer with its rows permuted, `R`), so that for each
+ * group g the edge's weights W_g (c_out, c_in·nf_g) are a plain submatrix.
+ * Per edge and group: T_g (c_in·nf_g, 2d_out+1) holds the input contracted
+ * with the basis, and the messages of degree d_out are y_e += W_g · T_g.
+ * Backward: dW_g = dy · T_gᵀ, dT_g = W_gᵀ · dy, and the radial layer's
+ * gradients from dW. */
 
-/* T for edge e of block b (see above). */
-static void FN(build_t)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g, int64_t e,
-                        const real *x, real *T)
+/* T_g for edge e (see above). */
+static void FN(build_t)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g, int grp,
+                        int64_t e, const real *x, real *T)
 {
-    const int F = b->nfreq, kb = g->kb;
-    memset(T, 0, sizeof(real) * (size_t)g->cf * (size_t)kb);
-    for (int f = 0; f < F; f++) {
-        const tfn_freq fr = b->freq[f];
-        const int mi = 2 * fr.d_in + 1, mo = 2 * fr.d_out + 1, col = g->loc[fr.d_out];
+    const int nf = g->start[grp + 1] - g->start[grp], mo = 2 * g->d_out[grp] + 1;
+    memset(T, 0, sizeof(real) * (size_t)b->c_in * (size_t)nf * (size_t)mo);
+    for (int j = 0; j < nf; j++) {
+        const tfn_freq fr = b->freq[g->order[g->start[grp] + j]];
+        const int mi = 2 * fr.d_in + 1;
         const real *xe = x + e * d->x_width + d->x_off[fr.d_in];
         if (fr.unit) {
-            for (int i = 0; i < b->c_in; i++) T[(i * F + f) * kb + col] = xe[i];
+            for (int i = 0; i < b->c_in; i++) T[(i * nf + j) * mo] = xe[i];
             continue;
         }
         const s3f_tensor *bt = d->basis[fr.d_in][fr.d_out];
         const int fp = (int)bt->shape.d[2];
         const real *B = (const real *)bt->data + e * mi * fp * mo + fr.f_pair * mo;
         for (int i = 0; i < b->c_in; i++) {
-            real *t = T + (i * F + f) * kb + col;
+            real *t = T + (i * nf + j) * mo;
             for (int l = 0; l < mi; l++) {
                 const real xv = xe[i * mi + l];
                 const real *bl = B + l * fp * mo;
@@ -36,24 +39,24 @@ static void FN(build_t)(const tfn_conv_desc *d, const tfn_block *b, const block_
     }
 }
 
-/* dx[e] += the input gradient from dT (the transpose of build_t). */
+/* dx[e] += the input gradient from dT_g (the transpose of build_t). */
 static void FN(t_grad_to_x)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
-                            int64_t e, const real *dT, real *dx)
+                            int grp, int64_t e, const real *dT, real *dx)
 {
-    const int F = b->nfreq, kb = g->kb;
-    for (int f = 0; f < F; f++) {
-        const tfn_freq fr = b->freq[f];
-        const int mi = 2 * fr.d_in + 1, mo = 2 * fr.d_out + 1, col = g->loc[fr.d_out];
+    const int nf = g->start[grp + 1] - g->start[grp], mo = 2 * g->d_out[grp] + 1;
+    for (int j = 0; j < nf; j++) {
+        const tfn_freq fr = b->freq[g->order[g->start[grp] + j]];
+        const int mi = 2 * fr.d_in + 1;
         real *dxe = dx + e * d->x_width + d->x_off[fr.d_in];
         if (fr.unit) {
-            for (int i = 0; i < b->c_in; i++) dxe[i] += dT[(i * F + f) * kb + col];
+            for (int i = 0; i < b->c_in; i++) dxe[i] += dT[(i * nf + j) * mo];
             continue;
         }
         const s3f_tensor *bt = d->basis[fr.d_in][fr.d_out];
         const int fp = (int)bt->shape.d[2];
         const real *B = (const real *)bt->data + e * mi * fp * mo + fr.f_pair * mo;
         for (int i = 0; i < b->c_in; i++) {
-            const real *t = dT + (i * F + f) * kb + col;
+            const real *t = dT + (i * nf + j) * mo;
             for (int l = 0; l < mi; l++) {
                 const real *bl = B + l * fp * mo;
                 real s = 0;
@@ -64,45 +67,67 @@ static void FN(t_grad_to_x)(const tfn_conv_desc *d, const tfn_block *b, const bl
     }
 }
 
-/* y[e] += M, or (to_m) M = the slice of dy[e] that block b produced. */
-static void FN(move_m)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g, int64_t e,
-                       real *y, real *M, bool to_m)
-{
-    for (int dout = 0; dout <= d->max_degree; dout++) {
-        if (g->loc[dout] < 0) continue;
-        const int mo = 2 * dout + 1;
-        real *ye = y + e * d->y_width + d->y_off[dout];
-        for (int o = 0; o < b->c_out; o++)
-            for (int k = 0; k < mo; k++) {
-                real *m = M + o * g->kb + g->loc[dout] + k;
-                if (to_m)
-                    *m = ye[o * mo + k];
-                else
-                    ye[o * mo + k] += *m;
-            }
-    }
-}
-
-/* W (n, rows) = z[e0 .. e0+n, block columns] · Rᵀ: the radial weights of n edges. */
+/* W (n, rows) = z[e0 .. e0+n, block columns] · Rᵀ: the radial weights of n
+ * edges, rows in the grouped order. */
 static void FN(radial_weights)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
-                               int64_t e0, int64_t n, const real *z, int64_t zw, real *W)
+                               const real *R, int64_t e0, int64_t n, const real *z, int64_t zw,
+                               real *W)
 {
     GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)g->rows, d->hidden, 1,
-         z + e0 * zw + b->z_col, (int)zw, (const real *)b->radial_w->data, d->hidden, 0, W,
-         (int)g->rows);
+         z + e0 * zw + b->z_col, (int)zw, R, d->hidden, 0, W, (int)g->rows);
+}
+
+/* The block's last radial layer with its rows in the grouped order: R
+ * itself when there is one group, else a copy in `buf`. */
+static const real *FN(grouped_rows)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
+                                    real *buf)
+{
+    const real *R = b->radial_w->data;
+    if (g->ngroups == 1) return R;
+    const int H = d->hidden;
+    for (int o = 0; o < b->c_out; o++)
+        for (int grp = 0; grp < g->ngroups; grp++) {
+            const int nf = g->start[grp + 1] - g->start[grp];
+            for (int i = 0; i < b->c_in; i++)
+                for (int j = 0; j < nf; j++) {
+                    int64_t to = grouped_row(b, g, o, grp, i, j);
+                    int64_t from =
+                        ((int64_t)o * b->c_in + i) * b->nfreq + g->order[g->start[grp] + j];
+                    memcpy(buf + to * H, R + from * H, sizeof(real) * (size_t)H);
+                }
+        }
+    return buf;
+}
+
+/* dR += the gradient held in grouped row order (the inverse of grouped_rows). */
+static void FN(ungroup_grad)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
+                             const real *grouped, real *dR)
+{
+    const int H = d->hidden;
+    for (int o = 0; o < b->c_out; o++)
+        for (int grp = 0; grp < g->ngroups; grp++) {
+            const int nf = g->start[grp + 1] - g->start[grp];
+            for (int i = 0; i < b->c_in; i++)
+                for (int j = 0; j < nf; j++) {
+                    int64_t from = grouped_row(b, g, o, grp, i, j);
+                    int64_t to =
+                        ((int64_t)o * b->c_in + i) * b->nfreq + g->order[g->start[grp] + j];
+                    for (int h = 0; h < H; h++) dR[to * H + h] += grouped[from * H + h];
+                }
+        }
 }
 
 static bool FN(block_forward)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
-                              int64_t E, const real *x, const real *z, int64_t zw, real *y)
+                              const real *R, int64_t E, const real *x, const real *z, int64_t zw,
+                              real *y)
 {
     const int64_t nsub = (E + TFN_SUB - 1) / TFN_SUB;
     bool failed = false;
 #pragma omp parallel
     {
         real *W = malloc(sizeof(real) * TFN_SUB * (size_t)g->rows);
-        real *T = malloc(sizeof(real) * (size_t)g->cf * (size_t)g->kb);
-        real *M = malloc(sizeof(real) * (size_t)b->c_out * (size_t)g->kb);
-        if (!W || !T || !M) {
+        real *T = malloc(sizeof(real) * (size_t)g->t_max);
+        if (!W || !T) {
 #pragma omp atomic write
             failed = true;
         }
@@ -113,17 +138,19 @@ static bool FN(block_forward)(const tfn_conv_desc *d, const tfn_block *b, const 
             stop = failed;
             if (stop) continue;
             const int64_t e0 = s * TFN_SUB, n = E - e0 < TFN_SUB ? E - e0 : TFN_SUB;
-            FN(radial_weights)(d, b, g, e0, n, z, zw, W);
-            for (int64_t e = e0; e < e0 + n; e++) {
-                FN(build_t)(d, b, g, e, x, T);
-                GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, b->c_out, g->kb, g->cf, 1,
-                     W + (e - e0) * g->rows, g->cf, T, g->kb, 0, M, g->kb);
-                FN(move_m)(d, b, g, e, y, M, false);
-            }
+            FN(radial_weights)(d, b, g, R, e0, n, z, zw, W);
+            for (int64_t e = e0; e < e0 + n; e++)
+                for (int grp = 0; grp < g->ngroups; grp++) {
+                    const int mo = 2 * g->d_out[grp] + 1;
+                    const int k = b->c_in * (g->start[grp + 1] - g->start[grp]);
+                    FN(build_t)(d, b, g, grp, e, x, T);
+                    GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, b->c_out, mo, k, 1,
+                         W + (e - e0) * g->rows + g->col[grp], g->cf, T, mo, 1,
+                         y + e * d->y_width + d->y_off[g->d_out[grp]], mo);
+                }
         }
         free(W);
         free(T);
-        free(M);
     }
     return !failed;
 }
@@ -136,10 +163,9 @@ static bool FN(chunk_edge_grads)(const tfn_conv_desc *d, const tfn_block *b, con
     bool failed = false;
 #pragma omp parallel
     {
-        real *T = malloc(sizeof(real) * (size_t)g->cf * (size_t)g->kb);
-        real *dT = malloc(sizeof(real) * (size_t)g->cf * (size_t)g->kb);
-        real *dM = malloc(sizeof(real) * (size_t)b->c_out * (size_t)g->kb);
-        if (!T || !dT || !dM) {
+        real *T = malloc(sizeof(real) * (size_t)g->t_max);
+        real *dT = malloc(sizeof(real) * (size_t)g->t_max);
+        if (!T || !dT) {
 #pragma omp atomic write
             failed = true;
         }
@@ -149,28 +175,31 @@ static bool FN(chunk_edge_grads)(const tfn_conv_desc *d, const tfn_block *b, con
 #pragma omp atomic read
             stop = failed;
             if (stop) continue;
-            memset(dM, 0, sizeof(real) * (size_t)b->c_out * (size_t)g->kb);
-            FN(move_m)(d, b, g, e, (real *)dy, dM, true);
-            FN(build_t)(d, b, g, e, x, T);
-            GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, b->c_out, g->cf, g->kb, 1, dM, g->kb, T,
-                 g->kb, 0, dW + (e - c0) * g->rows, g->cf);
-            if (!dx) continue;
-            GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, g->cf, g->kb, b->c_out, 1,
-                 W + (e - c0) * g->rows, g->cf, dM, g->kb, 0, dT, g->kb);
-            FN(t_grad_to_x)(d, b, g, e, dT, dx);
+            for (int grp = 0; grp < g->ngroups; grp++) {
+                const int mo = 2 * g->d_out[grp] + 1;
+                const int k = b->c_in * (g->start[grp + 1] - g->start[grp]);
+                const real *dM = dy + e * d->y_width + d->y_off[g->d_out[grp]];
+                const real *We = W + (e - c0) * g->rows + g->col[grp];
+                FN(build_t)(d, b, g, grp, e, x, T);
+                GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, b->c_out, k, mo, 1, dM, mo, T, mo, 0,
+                     dW + (e - c0) * g->rows + g->col[grp], g->cf);
+                if (!dx) continue;
+                GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, k, mo, b->c_out, 1, We, g->cf, dM, mo,
+                     0, dT, mo);
+                FN(t_grad_to_x)(d, b, g, grp, e, dT, dx);
+            }
         }
         free(T);
         free(dT);
-        free(dM);
     }
     return !failed;
 }
 
 /* The radial layer's gradients from a chunk's dW: dR += dWᵀ · z in fixed row
- * tiles, dz += dW · R in fixed edge tiles. */
+ * tiles, dz += dW · R in fixed edge tiles (both in grouped row order). */
 static void FN(chunk_radial_grads)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
-                                   int64_t c0, int64_t n, const real *z, int64_t zw, const real *dW,
-                                   real *dR, real *dz)
+                                   const real *R, int64_t c0, int64_t n, const real *z, int64_t zw,
+                                   const real *dW, real *dR, real *dz)
 {
     const int H = d->hidden;
     if (dR) {
@@ -189,15 +218,16 @@ static void FN(chunk_radial_grads)(const tfn_conv_desc *d, const tfn_block *b, c
         for (int64_t t = 0; t < tiles; t++) {
             const int64_t e0 = t * TFN_SUB, ne = n - e0 < TFN_SUB ? n - e0 : TFN_SUB;
             GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)ne, H, (int)g->rows, 1,
-                 dW + e0 * g->rows, (int)g->rows, (const real *)b->radial_w->data, H, 1,
-                 dz + (c0 + e0) * zw + b->z_col, (int)zw);
+                 dW + e0 * g->rows, (int)g->rows, R, H, 1, dz + (c0 + e0) * zw + b->z_col, (int)zw);
         }
     }
 }
 
+/* dR_grouped: where the chunks' dR accumulates (the parameter's gradient
+ * itself for one group, zeroed scratch otherwise; NULL: not wanted). */
 static bool FN(block_backward)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
-                               int64_t E, const real *x, const real *z, int64_t zw, const real *dy,
-                               real *dx, real *dz, real *dR)
+                               const real *R, int64_t E, const real *x, const real *z, int64_t zw,
+                               const real *dy, real *dx, real *dz, real *dR_grouped)
 {
     const int64_t ch = tfn_chunk_edges(g->rows);
     real *dW = malloc(sizeof(real) * (size_t)ch * (size_t)g->rows);
@@ -208,12 +238,35 @@ static bool FN(block_backward)(const tfn_conv_desc *d, const tfn_block *b, const
 #pragma omp parallel for schedule(static)
         for (int64_t t = 0; t < tiles; t++) {
             const int64_t e0 = t * TFN_SUB, ne = n - e0 < TFN_SUB ? n - e0 : TFN_SUB;
-            FN(radial_weights)(d, b, g, c0 + e0, ne, z, zw, W + e0 * g->rows);
+            FN(radial_weights)(d, b, g, R, c0 + e0, ne, z, zw, W + e0 * g->rows);
         }
         ok = FN(chunk_edge_grads)(d, b, g, c0, n, x, W, dy, dW, dx);
-        if (ok) FN(chunk_radial_grads)(d, b, g, c0, n, z, zw, dW, dR, dz);
+        if (ok) FN(chunk_radial_grads)(d, b, g, R, c0, n, z, zw, dW, dR_grouped, dz);
     }
     free(dW);
     free(W);
+    return ok;
+}
+
+/* Forward or backward of block b with the grouped copy of R made and freed. */
+static bool FN(run_block)(const tfn_conv_desc *d, const tfn_block *b, int64_t E, const real *x,
+                          const real *z, int64_t zw, real *y, const real *dy, real *dx, real *dz,
+                          real *dR)
+{
+    const block_geom g = geometry(d, b);
+    const size_t n = (size_t)g.rows * (size_t)d->hidden;
+    real *buf = g.ngroups > 1 ? malloc(sizeof(real) * n) : NULL;
+    real *dR_grouped = g.ngroups > 1 && dR ? calloc(n, sizeof(real)) : dR;
+    if (g.ngroups > 1 && (!buf || (dR && !dR_grouped))) {
+        free(buf);
+        free(dR_grouped);
+        return false;
+    }
+    const real *R = FN(grouped_rows)(d, b, &g, buf);
+    bool ok = !dy ? FN(block_forward)(d, b, &g, R, E, x, z, zw, y)
+                  : FN(block_backward)(d, b, &g, R, E, x, z, zw, dy, dx, dz, dR_grouped);
+    if (ok && dR && g.ngroups > 1) FN(ungroup_grad)(d, b, &g, dR_grouped, dR);
+    free(buf);
+    if (g.ngroups > 1) free(dR_grouped);
     return ok;
 }
