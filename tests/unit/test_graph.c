@@ -33,7 +33,7 @@ static const s3f_graph_layout k_layout = {.node_features = 2, .edge_features = 1
 static s3f_molecule mol(int n, int e, const float *pos, const float *feat, const int32_t *src,
                         const int32_t *dst, const float *efeat, const float *target)
 {
-    return (s3f_molecule){n, e, pos, feat, efeat, src, dst, target};
+    return (s3f_molecule){n, e, pos, feat, efeat, src, dst, target, NULL};
 }
 
 static void test_collate_sorts_and_offsets(void **state)
