@@ -17,7 +17,8 @@
 
 typedef struct qm9_options {
     const char *url, *file, *sha256, *task;
-    int64_t subset, basis_max_degree;
+    int64_t subset, basis_max_degree, tries;
+    double stall_timeout_s;
     bool precompute_bases;
 } qm9_options;
 
@@ -37,6 +38,10 @@ static const s3f_option k_options[] = {
                  "compute every edge's bases once into a cache file in the data directory"),
     S3F_OPT_INT("basis_max_degree", qm9_options, basis_max_degree, "3", 0, 5,
                 "max degree of the precomputed bases (the model's num_degrees - 1)"),
+    S3F_OPT_FLOAT("stall_timeout_s", qm9_options, stall_timeout_s, "60", 0.1, 3600,
+                  "a download try fails when no byte arrives for this long"),
+    S3F_OPT_INT("tries", qm9_options, tries, "5", 1, 100,
+                "download tries in all (transient failures only; back-off doubles from 1 s)"),
     S3F_OPT_END,
 };
 
@@ -101,7 +106,9 @@ static s3f_status qm9_open(const void *options, const s3f_dataset_env *env, void
     s3f_status rc;
     qm9_state *s = calloc(1, sizeof *s);
     if (!s) return s3f_fail(S3F_ERR_NOMEM, "qm9: out of memory");
-    S3F_TRY(qm9_source_get(o->url, o->file, env->data_dir, o->sha256, env->quiet, &s->source));
+    qm9_fetch fetch = {o->url,        o->file,   env->data_dir, o->sha256, o->stall_timeout_s,
+                       (int)o->tries, env->quiet};
+    S3F_TRY(qm9_source_get(&fetch, &s->source));
     rc = qm9_data_read(s->source.path, &s->data);
     if (rc != S3F_OK) S3F_TRY(qm9_source_reject(&s->source, rc));
     S3F_TRY(qm9_split_make(s->data.molecules, o->subset, &s->split));

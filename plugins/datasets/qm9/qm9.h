@@ -83,9 +83,14 @@ typedef struct qm9_source {
  * the file is missing, downloads it (progress on stderr unless quiet), or,
  * offline (SE3FLOW_OFFLINE=1, or the URL's host does not resolve), fails at
  * once naming the URL and where to put the file by hand. Then hashes the
- * file and checks the `sha256` pin (NULL or "" for none). */
-s3f_status qm9_source_get(const char *url, const char *file, const char *data_dir,
-                          const char *sha256, bool quiet, qm9_source *out);
+ * file and checks the `sha256` pin. */
+typedef struct qm9_fetch {
+    const char *url, *file, *data_dir, *sha256; /* sha256 NULL or "": no pin */
+    double stall_timeout_s;
+    int tries;
+    bool quiet;
+} qm9_fetch;
+s3f_status qm9_source_get(const qm9_fetch *fetch, qm9_source *out);
 /* After a freshly downloaded file turned out unreadable: moves it aside to
  * <path>.bad so the next run downloads again; adds that to the message. */
 s3f_status qm9_source_reject(const qm9_source *source, s3f_status rc);

@@ -70,7 +70,7 @@ static s3f_status offline(const qm9_source *s, const char *why)
                     s->path, why, s->url, s->path);
 }
 
-static s3f_status download(qm9_source *s, const char *sha256, bool quiet)
+static s3f_status download(qm9_source *s, const qm9_fetch *f)
 {
     const char *off = getenv("SE3FLOW_OFFLINE");
     if (off && *off && strcmp(off, "0")) return offline(s, "SE3FLOW_OFFLINE is set");
@@ -78,12 +78,14 @@ static s3f_status download(qm9_source *s, const char *sha256, bool quiet)
     progress p = {.tty = isatty(STDERR_FILENO), .last_tenth = -1};
     s3f_download_options o;
     s3f_download_options_default(&o);
-    o.sha256 = sha256;
-    o.progress = quiet ? NULL : on_progress;
+    o.sha256 = f->sha256 && *f->sha256 ? f->sha256 : NULL;
+    o.stall_timeout_ms = (long)(1000 * f->stall_timeout_s);
+    o.max_tries = f->tries;
+    o.progress = f->quiet ? NULL : on_progress;
     o.progress_user = &p;
-    if (!quiet) fprintf(stderr, "qm9: downloading %s to %s\n", s->url, s->path);
+    if (!f->quiet) fprintf(stderr, "qm9: downloading %s to %s\n", s->url, s->path);
     s3f_status rc = s3f_download(s->url, s->path, &o);
-    if (!quiet && p.tty) fputc('\n', stderr);
+    if (!f->quiet && p.tty) fputc('\n', stderr);
     if (rc != S3F_OK) return s3f_fail_context(rc, "qm9: ");
     s->downloaded = true;
     return S3F_OK;
@@ -98,20 +100,19 @@ static s3f_status check_pin(const qm9_source *s, const char *sha256)
                     s->path, s->sha256, sha256);
 }
 
-s3f_status qm9_source_get(const char *url, const char *file, const char *data_dir,
-                          const char *sha256, bool quiet, qm9_source *out)
+s3f_status qm9_source_get(const qm9_fetch *f, qm9_source *out)
 {
     qm9_source s = {0};
-    const char *env_url = getenv("SE3FLOW_QM9_URL");
-    snprintf(s.url, sizeof s.url, "%s", env_url && *env_url ? env_url : url);
+    const char *env_url = getenv("SE3FLOW_QM9_URL"), *file = f->file, *data_dir = f->data_dir;
+    snprintf(s.url, sizeof s.url, "%s", env_url && *env_url ? env_url : f->url);
     int n = file[0] == '/' || !data_dir || !*data_dir
                 ? snprintf(s.path, sizeof s.path, "%s", file)
                 : snprintf(s.path, sizeof s.path, "%s/%s", data_dir, file);
     if (n < 0 || (size_t)n >= sizeof s.path)
         return s3f_fail(S3F_ERR_ARG, "qm9: the path of dataset.file is too long");
-    if (access(s.path, F_OK) != 0) S3F_RETURN_IF_ERR(download(&s, sha256, quiet));
+    if (access(s.path, F_OK) != 0) S3F_RETURN_IF_ERR(download(&s, f));
     S3F_RETURN_IF_ERR(s3f_download_sha256_file(s.path, s.sha256));
-    S3F_RETURN_IF_ERR(check_pin(&s, sha256));
+    S3F_RETURN_IF_ERR(check_pin(&s, f->sha256));
     *out = s;
     return S3F_OK;
 }
