@@ -45,5 +45,7 @@ int cmd_plugins(int argc, char **argv);
 void cmd_plugins_usage(FILE *out);
 int cmd_runs(int argc, char **argv);
 void cmd_runs_usage(FILE *out);
+int cmd_data(int argc, char **argv);
+void cmd_data_usage(FILE *out);
 
 #endif

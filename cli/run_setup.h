@@ -8,6 +8,8 @@
 #include "se3flow/se3flow.h"
 
 #define RUN_MAX_LOGGERS 8
+/* Where datasets download to and keep caches (relative to the working directory). */
+#define RUN_DATA_DIR "data"
 
 typedef struct run_plugin {
     const s3f_plugin_descriptor *descriptor; /* from the host; valid while it lives */
@@ -38,6 +40,9 @@ typedef struct run_request {
 /* Loads, overrides, checks and resolves. On failure the message names the
  * file, line, key or plugin; *setup is left empty (safe to free). */
 s3f_status run_setup_load(const run_request *request, run_setup *setup);
+/* Only as far as the dataset (for commands about the data: the model,
+ * optimizer and loggers are neither resolved nor required). */
+s3f_status run_setup_load_dataset(const run_request *request, run_setup *setup);
 void run_setup_free(run_setup *setup);
 
 #endif

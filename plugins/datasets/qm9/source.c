@@ -75,6 +75,9 @@ static s3f_status download(qm9_source *s, const qm9_fetch *f)
     const char *off = getenv("SE3FLOW_OFFLINE");
     if (off && *off && strcmp(off, "0")) return offline(s, "SE3FLOW_OFFLINE is set");
     if (!host_resolves(s->url)) return offline(s, "the URL's host does not resolve (offline?)");
+    if (f->data_dir && *f->data_dir && mkdir(f->data_dir, 0777) != 0 && errno != EEXIST)
+        return s3f_fail(S3F_ERR_IO, "qm9: cannot make the data directory %s: %s", f->data_dir,
+                        strerror(errno));
     progress p = {.tty = isatty(STDERR_FILENO), .last_tenth = -1};
     s3f_download_options o;
     s3f_download_options_default(&o);
