@@ -37,10 +37,10 @@ static void on_progress(void *user, int64_t bytes, int64_t total, double rate)
         p->last_tenth = tenth;
     }
     if (total > 0)
-        fprintf(stderr, "%sqm9: %.1f / %.1f MB (%.1f MB/s%s)%s", p->tty ? "\r" : "", mb, total_mb,
+        fprintf(stderr, "%sqm9: %.2f / %.2f MB (%.2f MB/s%s)%s", p->tty ? "\r" : "", mb, total_mb,
                 1e-6 * rate, eta, p->tty ? "" : "\n");
     else
-        fprintf(stderr, "%sqm9: %.1f MB (%.1f MB/s)%s", p->tty ? "\r" : "", mb, 1e-6 * rate,
+        fprintf(stderr, "%sqm9: %.2f MB (%.2f MB/s)%s", p->tty ? "\r" : "", mb, 1e-6 * rate,
                 p->tty ? "" : "\n");
     fflush(stderr);
 }
