@@ -326,6 +326,30 @@ static void test_precomputed_bases(void **unused)
     g_f->close(ds);
 }
 
+/* A full disk while the cache is written: a clear error and nothing left in
+ * data_dir but the data file (no cache, no temporary file). */
+static void test_bases_cache_write_failure_leaves_nothing(void **unused)
+{
+    char dir[96], cmd[256];
+    snprintf(dir, sizeof dir, "%s/full_disk", g_dir);
+    assert_int_equal(mkdir(dir, 0777), 0);
+    assert_int_equal(qm9_fixture_write(&(qm9_fixture){.molecules = 30}, path_of("full_disk/q.npz")),
+                     0);
+    void *opts = calloc(1, g_plugin->options_size);
+    assert_ok(s3f_options_set_defaults(g_plugin->options, opts));
+    assert_ok(s3f_options_set(g_plugin->options, opts, "file", "q.npz"));
+    assert_ok(s3f_options_set(g_plugin->options, opts, "precompute_bases", "true"));
+    s3f_dataset_env env = {0, dir, true};
+    void *ds = NULL;
+    s3f_fault_fail_write_at(2);
+    assert_fails(g_f->open(opts, &env, &ds), S3F_ERR_IO, "full_disk");
+    s3f_fault_fail_write_at(0);
+    assert_null(ds);
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A %s)\" = q.npz", dir);
+    assert_int_equal(system(cmd), 0);
+    free(opts);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -337,6 +361,7 @@ int main(void)
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_offline_without_file_fails_at_once),
         cmocka_unit_test(test_precomputed_bases),
+        cmocka_unit_test(test_bases_cache_write_failure_leaves_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
