@@ -16,9 +16,9 @@
 
 #include "qm9.h"
 
-static const char *const k_keys[QM9_TARGETS] = {
+const char *const qm9_target_choices[QM9_TARGETS + 1] = {
     "mu", "alpha", "homo",    "lumo",   "gap",    "r2",     "zpve", "U0", "U", "H",
-    "G",  "Cv",    "U0_atom", "U_atom", "H_atom", "G_atom", "A",    "B",  "C"};
+    "G",  "Cv",    "U0_atom", "U_atom", "H_atom", "G_atom", "A",    "B",  "C", NULL};
 static const char *const k_units[QM9_TARGETS] = {
     "D",  "a0^3",        "eV", "eV", "eV", "a0^2", "eV",  "eV",  "eV", "eV",
     "eV", "cal/(mol K)", "eV", "eV", "eV", "eV",   "GHz", "GHz", "GHz"};
@@ -26,13 +26,13 @@ static const char *const k_units[QM9_TARGETS] = {
 int qm9_target_column(const char *key)
 {
     for (int i = 0; i < QM9_TARGETS; i++)
-        if (!strcmp(key, k_keys[i])) return i;
+        if (!strcmp(key, qm9_target_choices[i])) return i;
     return -1;
 }
 
 const char *qm9_target_key(int column)
 {
-    return k_keys[column];
+    return qm9_target_choices[column];
 }
 
 const char *qm9_target_unit(int column)

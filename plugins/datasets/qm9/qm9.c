@@ -29,9 +29,8 @@ static const s3f_option k_options[] = {
                    "the file, relative to the data directory unless absolute"),
     S3F_OPT_STRING("sha256", qm9_options, sha256, "",
                    "SHA-256 the file must have (64 hex digits); empty: any"),
-    S3F_OPT_STRING("task", qm9_options, task, "homo",
-                   "target column: mu alpha homo lumo gap r2 zpve U0 U H G Cv U0_atom U_atom "
-                   "H_atom G_atom A B C"),
+    S3F_OPT_CHOICE("task", qm9_options, task, "homo", qm9_target_choices,
+                   "the target column (SPEC §14.3); units in `se3flow data info`"),
     S3F_OPT_INT("subset", qm9_options, subset, "0", 0, 2147483647.0,
                 "use N molecules (the front of each split, in proportion); 0: all"),
     S3F_OPT_BOOL("precompute_bases", qm9_options, precompute_bases, "false",

@@ -38,6 +38,8 @@ typedef struct qm9_data {
 s3f_status qm9_data_read(const char *path, qm9_data *out);
 void qm9_data_free(qm9_data *data);
 
+/* The 19 target keys in column order, NULL-terminated (the `task` choices). */
+extern const char *const qm9_target_choices[QM9_TARGETS + 1];
 /* Column of target `key` (SPEC §14.3) or -1; its unit. */
 int qm9_target_column(const char *key);
 const char *qm9_target_key(int column);
