@@ -107,6 +107,7 @@ static s3f_status build(const qm9_data *d, const char *dir, const bases_header *
                 "%.2f GB into %s\n",
                 (unsigned)h->max_degree, (long long)d->edges, (unsigned)h->width,
                 1e-9 * (double)size, path);
+    S3F_RETURN_IF_ERR(qm9_make_dir(dir));
     S3F_RETURN_IF_ERR(check_space(dir, path, size));
     s3f_atomic_file_t *f = NULL;
     unsigned char header[BASES_HEADER_SIZE] = {0};

@@ -93,6 +93,8 @@ typedef struct qm9_fetch {
     bool quiet;
 } qm9_fetch;
 s3f_status qm9_source_get(const qm9_fetch *fetch, qm9_source *out);
+/* Makes the data directory (one level) unless it exists. */
+s3f_status qm9_make_dir(const char *dir);
 /* After a freshly downloaded file turned out unreadable: moves it aside to
  * <path>.bad so the next run downloads again; adds that to the message. */
 s3f_status qm9_source_reject(const qm9_source *source, s3f_status rc);

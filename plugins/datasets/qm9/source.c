@@ -61,6 +61,12 @@ static bool host_resolves(const char *url)
     return err == 0;
 }
 
+s3f_status qm9_make_dir(const char *dir)
+{
+    if (!dir || !*dir || mkdir(dir, 0777) == 0 || errno == EEXIST) return S3F_OK;
+    return s3f_fail(S3F_ERR_IO, "qm9: cannot make the data directory %s: %s", dir, strerror(errno));
+}
+
 static s3f_status offline(const qm9_source *s, const char *why)
 {
     return s3f_fail(S3F_ERR_IO,
@@ -75,9 +81,7 @@ static s3f_status download(qm9_source *s, const qm9_fetch *f)
     const char *off = getenv("SE3FLOW_OFFLINE");
     if (off && *off && strcmp(off, "0")) return offline(s, "SE3FLOW_OFFLINE is set");
     if (!host_resolves(s->url)) return offline(s, "the URL's host does not resolve (offline?)");
-    if (f->data_dir && *f->data_dir && mkdir(f->data_dir, 0777) != 0 && errno != EEXIST)
-        return s3f_fail(S3F_ERR_IO, "qm9: cannot make the data directory %s: %s", f->data_dir,
-                        strerror(errno));
+    S3F_RETURN_IF_ERR(qm9_make_dir(f->data_dir));
     progress p = {.tty = isatty(STDERR_FILENO), .last_tenth = -1};
     s3f_download_options o;
     s3f_download_options_default(&o);
