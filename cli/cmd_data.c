@@ -57,6 +57,7 @@ static int parse(int argc, char **argv, data_args *a)
     a->request.recipe_path = argv[optind];
     a->request.sets = a->sets;
     a->request.plugin_paths = a->paths;
+    a->request.dataset_only = true;
     return CLI_EXIT_OK;
 }
 
@@ -126,7 +127,7 @@ static s3f_status print_info(const run_setup *s, const s3f_dataset_i *d, void *d
 static int run_data(const data_args *a, bool info)
 {
     run_setup s;
-    s3f_status rc = run_setup_load_dataset(&a->request, &s);
+    s3f_status rc = run_setup_load(&a->request, &s);
     if (rc != S3F_OK) return cli_report(rc, a->request.recipe_path);
     const s3f_dataset_i *d = s.dataset.descriptor->interface;
     void *ds = NULL;

@@ -115,32 +115,19 @@ static s3f_status check_host_sections(run_setup *s)
                                     NULL, &s->schedule);
 }
 
-/* The recipe, its overrides, the host's sections and the dataset. */
-static s3f_status load_dataset(const run_request *r, run_setup *s)
-{
-    S3F_RETURN_IF_ERR(s3f_recipe_load(r->recipe_path, &s->recipe));
-    for (int i = 0; i < r->set_count; i++) {
-        s3f_status rc = s3f_recipe_set(s->recipe, r->sets[i]);
-        if (rc != S3F_OK) return s3f_fail_context(rc, "--set %s: ", r->sets[i]);
-    }
-    S3F_RETURN_IF_ERR(check_host_sections(s));
-    S3F_RETURN_IF_ERR(open_host(s, r));
-    return resolve_plugin(s, "dataset", S3F_PLUGIN_DATASET, NULL, &s->dataset);
-}
-
-s3f_status run_setup_load_dataset(const run_request *r, run_setup *s)
-{
-    memset(s, 0, sizeof *s);
-    s3f_status rc = load_dataset(r, s);
-    if (rc != S3F_OK) run_setup_free(s);
-    return rc;
-}
-
 s3f_status run_setup_load(const run_request *r, run_setup *s)
 {
     memset(s, 0, sizeof *s);
     s3f_status rc;
-    S3F_TRY(load_dataset(r, s));
+    S3F_TRY(s3f_recipe_load(r->recipe_path, &s->recipe));
+    for (int i = 0; i < r->set_count; i++) {
+        rc = s3f_recipe_set(s->recipe, r->sets[i]);
+        if (rc != S3F_OK) S3F_TRY(s3f_fail_context(rc, "--set %s: ", r->sets[i]));
+    }
+    S3F_TRY(check_host_sections(s));
+    S3F_TRY(open_host(s, r));
+    S3F_TRY(resolve_plugin(s, "dataset", S3F_PLUGIN_DATASET, NULL, &s->dataset));
+    if (r->dataset_only) return S3F_OK;
     S3F_TRY(resolve_plugin(s, "model", S3F_PLUGIN_MODEL, NULL, &s->model));
     S3F_TRY(resolve_plugin(s, "optimizer", S3F_PLUGIN_OPTIMIZER, "adam", &s->optimizer));
     S3F_TRY(resolve_loggers(s));

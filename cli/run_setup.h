@@ -35,14 +35,14 @@ typedef struct run_request {
     int set_count;
     const char *const *plugin_paths; /* --plugin-path directories */
     int plugin_path_count;
+    /* Stop after the dataset (commands about the data): the model, optimizer
+     * and loggers are neither resolved nor required, and `resolved` is NULL. */
+    bool dataset_only;
 } run_request;
 
 /* Loads, overrides, checks and resolves. On failure the message names the
  * file, line, key or plugin; *setup is left empty (safe to free). */
 s3f_status run_setup_load(const run_request *request, run_setup *setup);
-/* Only as far as the dataset (for commands about the data: the model,
- * optimizer and loggers are neither resolved nor required). */
-s3f_status run_setup_load_dataset(const run_request *request, run_setup *setup);
 void run_setup_free(run_setup *setup);
 
 #endif
