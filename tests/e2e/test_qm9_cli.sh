@@ -5,7 +5,8 @@
 #   data fetch (full download; resume after a dropped connection; a stall
 #   that hits the timeout, then resumes; 404 not retried; 500 retried then
 #   failing; a bad-CRC member and a truncated file refused and moved aside;
-#   two concurrent fetches download once; offline fails at once naming the
+#   two concurrent fetches download once; SE3FLOW_QM9_URL overrides the
+#   recipe's url; offline fails at once naming the
 #   URL and the path); data info (counts, splits, target, file, SHA-256);
 #   and `se3flow run` training one epoch of tiny_mpnn on the downloaded file.
 set -u
@@ -114,6 +115,11 @@ for bad in crc trunc; do
     [ -e data/qm9_edge.npz ] && fail "$bad: the bad file stayed under the final name"
 done
 grep -q "edge_attr.npy': CRC-32 mismatch" "$work/bad_crc/err.txt" || fail "crc: member not named"
+
+# 6b. SE3FLOW_QM9_URL overrides the recipe's url
+case_dir envurl status/404/qm9_edge.npz
+SE3FLOW_QM9_URL="$base/ok/crc.npz" fetch --quiet 2>err.txt && fail "env url: fetch succeeded"
+grep -q "CRC-32 mismatch" err.txt || fail "env url: SE3FLOW_QM9_URL not used: $(cat err.txt)"
 
 # 7. two fetches at once download once
 case_dir twice slow/qm9_edge.npz
