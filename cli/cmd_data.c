@@ -116,7 +116,7 @@ static s3f_status print_info(const run_setup *s, const s3f_dataset_i *d, void *d
         printf("target      %s (%s)", desc->target_names ? desc->target_names[t] : "?",
                desc->target_units ? desc->target_units[t] : "?");
         if (desc->target_mean && desc->target_std)
-            printf(": train mean %.6g, std %.6g", desc->target_mean[t], desc->target_std[t]);
+            printf(": train mean %.9g, std %.9g", desc->target_mean[t], desc->target_std[t]);
         printf("\n");
     }
     if (desc->layout.edge_basis_width)

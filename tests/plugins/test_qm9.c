@@ -7,7 +7,8 @@
  *   - the same data from stored/deflated members and i4/f4 or i8/f8 arrays;
  *   - another file size keeps the fractions; `subset` takes the front of
  *     each split;
- *   - normalisation equals a direct mean and population std over train;
+ *   - normalisation equals a direct mean and population std over train,
+ *     and NumPy's own values bit for bit (f4 and f8 files);
  *   - every malformed file and bad option fails with a message naming the
  *     member (or option) and the fault; offline with no file fails at once
  *     naming the URL and the path;
@@ -222,6 +223,34 @@ static void test_normalisation_is_train_mean_and_population_std(void **unused)
     g_f->close(mu);
 }
 
+/* NumPy's own values (qm9_stats_golden.py): pairwise sums in the file's
+ * dtype, so an f4 file's statistics are f32 numbers, bit for bit. */
+static void test_normalisation_matches_numpy_bitwise(void **unused)
+{
+    static const struct {
+        bool narrow;
+        const char *task;
+        double mean, std;
+    } cases[] = {
+        {true, "homo", 0x1.9394900000000p+7, 0x1.c8ad420000000p+6},
+        {true, "Cv", -0x1.77059c0000000p+1, 0x1.1171160000000p+3},
+        {false, "homo", 0x1.9394905e01adcp+7, 0x1.c8ad418686d6bp+6},
+        {false, "Cv", -0x1.77059d35d963ep+1, 0x1.117115cf2671fp+3},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        write_file("golden.npz", (qm9_fixture){.molecules = 400, .narrow = cases[i].narrow});
+        char task[32];
+        snprintf(task, sizeof task, "task=%s", cases[i].task);
+        void *ds = NULL;
+        assert_ok(OPEN(&ds, "file=golden.npz", task));
+        s3f_dataset_desc d;
+        assert_ok(g_f->describe(ds, &d));
+        assert_true(d.target_mean[0] == cases[i].mean);
+        assert_true(d.target_std[0] == cases[i].std);
+        g_f->close(ds);
+    }
+}
+
 /* ---- malformed files and options ---- */
 
 static void expect_fault(qm9_fault fault, s3f_status code, const char *a, const char *b)
@@ -359,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_molecules_and_dtypes),
         cmocka_unit_test(test_other_size_keeps_fractions_and_subset),
         cmocka_unit_test(test_normalisation_is_train_mean_and_population_std),
+        cmocka_unit_test(test_normalisation_matches_numpy_bitwise),
         cmocka_unit_test(test_malformed_files),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_offline_without_file_fails_at_once),

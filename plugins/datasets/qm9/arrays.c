@@ -218,6 +218,7 @@ static s3f_status read_targets(const s3f_npz_t *z, const char *path, qm9_data *d
         return s3f_fail(S3F_ERR_NOMEM, "qm9: out of memory for 'targets'");
     }
     for (int64_t i = 0; i < n; i++) d->targets[i] = float_at(t, i);
+    d->targets_f32 = t->dtype == S3F_F32;
     s3f_tensor_destroy(t);
     return S3F_OK;
 }

@@ -71,7 +71,7 @@ static s3f_status make_labels(qm9_state *s, int column)
     if (!s->label) return s3f_fail(S3F_ERR_NOMEM, "qm9: out of memory for the targets");
     for (int64_t k = 0; k < s->data.molecules; k++)
         s->label[k] = (float)s->data.targets[k * QM9_TARGETS + column];
-    qm9_split_stats(&s->split, &s->data, column, &s->mean, &s->std);
+    S3F_RETURN_IF_ERR(qm9_split_stats(&s->split, &s->data, column, &s->mean, &s->std));
     if (s->std <= 0) s->std = 1; /* a constant target: train on (y - mean) unscaled */
     return S3F_OK;
 }

@@ -31,6 +31,7 @@ typedef struct qm9_data {
     float *edge_features;            /* (ΣE, 4) */
     int32_t *src, *dst;              /* (ΣE) local atom indices */
     double *targets;                 /* (M, 19) physical units */
+    bool targets_f32;                /* the file stores targets as <f4 (else <f8) */
 } qm9_data;
 
 /* Reads and checks every array of the .npz at `path`; errors name the file,
@@ -65,10 +66,13 @@ void qm9_randperm(int64_t n, uint32_t seed, int64_t *out);
  * as val, each from the front of its split. */
 s3f_status qm9_split_make(int64_t molecules, int64_t subset, qm9_split *out);
 void qm9_split_free(qm9_split *split);
+
+/* ---- stats.c ---- */
+
 /* Mean and population std (ddof 0) of targets column `column` over the train
- * split, in double. */
-void qm9_split_stats(const qm9_split *split, const qm9_data *data, int column, double *mean,
-                     double *std);
+ * split, bit for bit as NumPy computes them in the file's dtype. */
+s3f_status qm9_split_stats(const qm9_split *split, const qm9_data *data, int column, double *mean,
+                           double *std);
 
 /* ---- source.c ---- */
 

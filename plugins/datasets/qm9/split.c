@@ -8,7 +8,6 @@
  * gives the reference's sizes for M = 130,831. A subset of N molecules
  * takes the front of each split in proportion, so it stays a subset of the
  * reference's splits (no molecule moves between splits). */
-#include <math.h>
 #include <stdlib.h>
 
 #include "qm9.h"
@@ -87,20 +86,4 @@ void qm9_split_free(qm9_split *split)
 {
     free(split->order);
     split->order = NULL;
-}
-
-void qm9_split_stats(const qm9_split *split, const qm9_data *data, int column, double *mean,
-                     double *std)
-{
-    int64_t n = split->size[S3F_SPLIT_TRAIN];
-    const int64_t *train = split->order + split->offset[S3F_SPLIT_TRAIN];
-    double sum = 0, sq = 0;
-    for (int64_t i = 0; i < n; i++) sum += data->targets[train[i] * QM9_TARGETS + column];
-    double m = n ? sum / (double)n : 0;
-    for (int64_t i = 0; i < n; i++) {
-        double d = data->targets[train[i] * QM9_TARGETS + column] - m;
-        sq += d * d;
-    }
-    *mean = m;
-    *std = n ? sqrt(sq / (double)n) : 0;
 }
