@@ -8,12 +8,14 @@
  * dtype, padding and the dataset's SHA-256 — and a header repeats it, with
  * the edge count and row width; a file whose header or size disagrees is
  * rebuilt. Writes go through core's atomic file, so a half-written cache
- * never exists under the final name. */
+ * never exists under the final name, and under a lock file, so runs that
+ * start at once build it once. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -107,7 +109,6 @@ static s3f_status build(const qm9_data *d, const char *dir, const bases_header *
                 "%.2f GB into %s\n",
                 (unsigned)h->max_degree, (long long)d->edges, (unsigned)h->width,
                 1e-9 * (double)size, path);
-    S3F_RETURN_IF_ERR(qm9_make_dir(dir));
     S3F_RETURN_IF_ERR(check_space(dir, path, size));
     s3f_atomic_file_t *f = NULL;
     unsigned char header[BASES_HEADER_SIZE] = {0};
@@ -146,6 +147,31 @@ static s3f_status map_cache(const char *path, const bases_header *want, qm9_base
     return S3F_OK;
 }
 
+/* Builds the cache under `<cache>.lock` (flock), so that runs starting at
+ * once build it once: whoever waited finds it complete and maps it. */
+static s3f_status build_locked(const qm9_data *d, const char *dir, const bases_header *h,
+                               bool quiet, qm9_bases *b)
+{
+    char lock[4200];
+    snprintf(lock, sizeof lock, "%s.lock", b->path);
+    S3F_RETURN_IF_ERR(qm9_make_dir(dir));
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return s3f_fail(S3F_ERR_IO, "qm9: cannot create the lock file %s: %s", lock,
+                        strerror(errno));
+    s3f_status rc = S3F_OK;
+    while (flock(fd, LOCK_EX) != 0 && rc == S3F_OK)
+        if (errno != EINTR)
+            rc = s3f_fail(S3F_ERR_IO, "qm9: cannot lock %s: %s", lock, strerror(errno));
+    if (rc == S3F_OK && map_cache(b->path, h, b) != S3F_OK) {
+        rc = build(d, dir, h, b->path, quiet);
+        if (rc == S3F_OK && map_cache(b->path, h, b) != S3F_OK)
+            rc = s3f_fail(S3F_ERR_IO, "qm9: cannot map the bases cache %s just written", b->path);
+    }
+    close(fd); /* releases the lock; the empty lock file stays (removing it would race) */
+    return rc;
+}
+
 s3f_status qm9_bases_open(const qm9_data *d, const char *data_dir, const char *sha256,
                           int max_degree, bool quiet, qm9_bases *out)
 {
@@ -158,11 +184,7 @@ s3f_status qm9_bases_open(const qm9_data *d, const char *data_dir, const char *s
     snprintf(b.path, sizeof b.path, "%s/qm9_bases_d%d_f32_unpadded_%.64s.bin", dir, max_degree,
              sha256);
     bases_header h = make_header(d, sha256, max_degree, width);
-    if (map_cache(b.path, &h, &b) != S3F_OK) {
-        S3F_RETURN_IF_ERR(build(d, dir, &h, b.path, quiet));
-        if (map_cache(b.path, &h, &b) != S3F_OK)
-            return s3f_fail(S3F_ERR_IO, "qm9: cannot map the bases cache %s just written", b.path);
-    }
+    if (map_cache(b.path, &h, &b) != S3F_OK) S3F_RETURN_IF_ERR(build_locked(d, dir, &h, quiet, &b));
     *out = b;
     return S3F_OK;
 }
