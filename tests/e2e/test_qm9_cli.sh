@@ -80,6 +80,18 @@ grep -q "completed: 1 epochs" out.txt || fail "run did not complete: $(cat out.t
 grep -q "dataset qm9: data/qm9_edge.npz (sha256 $want_sha)" out.txt ||
     fail "run does not log the file's SHA-256"
 
+# 2b. with precomputed bases: the cache is built once, named by its key, and
+#     batches carry its rows through the loader threads
+"$se3flow" run recipe.yaml --plugin-path "$models" --set dataset.precompute_bases=true \
+    --set dataset.basis_max_degree=1 >out.txt 2>&1 || fail "bases run exited $?: $(cat out.txt)"
+[ -f "data/qm9_bases_d1_f32_unpadded_$want_sha.bin" ] || fail "bases: no cache file: $(ls data)"
+grep -q "precomputing bases (max degree 1, 2000 edges x 34 floats)" out.txt ||
+    fail "bases: size not logged before building"
+"$se3flow" data info recipe.yaml --plugin-path "$models" --set dataset.precompute_bases=true \
+    --set dataset.basis_max_degree=1 >info.txt 2>&1 || fail "bases info exited $?"
+grep -q "precomputing" info.txt && fail "bases: the cache was built again"
+grep -q "bases       precomputed, 34 floats per edge" info.txt || fail "bases: info: $(cat info.txt)"
+
 # 3. resume after the server drops the connection mid-body
 case_dir drop drop/qm9_edge.npz
 fetch --quiet 2>err.txt || fail "drop: fetch exited $?: $(cat err.txt)"
