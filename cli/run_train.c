@@ -93,7 +93,7 @@ static void on_checkpoint(void *user, const char *path, int64_t epoch, int64_t s
 /* ---- opening and closing the plugins ---- */
 
 /* Which bytes the run trains on (the dataset's file and its SHA-256), into
- * every logger that keeps text. */
+ * every logger that keeps text and into the run record. */
 static void log_source(const run_job *job, opened *o)
 {
     if (!o->desc.source_path) return;
@@ -102,6 +102,8 @@ static void log_source(const run_job *job, opened *o)
              o->desc.source_path, o->desc.source_sha256 ? o->desc.source_sha256 : "unknown");
     fanout f = {job, o};
     on_text(&f, text);
+    if (job->sink.data && o->desc.source_sha256)
+        job->sink.data(job->sink.user, o->desc.source_path, o->desc.source_sha256);
 }
 
 static s3f_status open_all(const run_job *job, opened *o)

@@ -8,7 +8,8 @@
 #   two concurrent fetches download once; SE3FLOW_QM9_URL overrides the
 #   recipe's url; offline fails at once naming the
 #   URL and the path); data info (counts, splits, target, file, SHA-256);
-#   and `se3flow run` training one epoch of tiny_mpnn on the downloaded file.
+#   and `se3flow run` training one epoch of tiny_mpnn on the downloaded file,
+#   the run store recording the file and its SHA-256.
 set -u
 se3flow=$1
 models=$2
@@ -79,6 +80,9 @@ case_dir train ok/qm9_edge.npz
 grep -q "completed: 1 epochs" out.txt || fail "run did not complete: $(cat out.txt)"
 grep -q "dataset qm9: data/qm9_edge.npz (sha256 $want_sha)" out.txt ||
     fail "run does not log the file's SHA-256"
+run_id=$(sed -n 's/^run \([0-9]*\) completed.*/\1/p' out.txt)
+"$se3flow" runs show "$run_id" | grep -qF "data       data/qm9_edge.npz (sha256 $want_sha)" ||
+    fail "the run store does not hold the file's SHA-256: $("$se3flow" runs show "$run_id")"
 
 # 2b. with precomputed bases: the cache is built once, named by its key, and
 #     batches carry its rows through the loader threads
