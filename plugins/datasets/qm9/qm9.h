@@ -99,8 +99,9 @@ typedef struct qm9_fetch {
 s3f_status qm9_source_get(const qm9_fetch *fetch, qm9_source *out);
 /* Makes the data directory (one level) unless it exists. */
 s3f_status qm9_make_dir(const char *dir);
-/* After a freshly downloaded file turned out unreadable: moves it aside to
- * <path>.bad so the next run downloads again; adds that to the message. */
+/* After the file turned out unreadable (rc, with its message): one freshly
+ * downloaded is moved aside to <path>.bad so the next run downloads again;
+ * for one that was already there, the message says to delete it. */
 s3f_status qm9_source_reject(const qm9_source *source, s3f_status rc);
 
 /* ---- bases.c ---- */

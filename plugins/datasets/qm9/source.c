@@ -126,11 +126,15 @@ s3f_status qm9_source_get(const qm9_fetch *f, qm9_source *out)
 
 s3f_status qm9_source_reject(const qm9_source *s, s3f_status rc)
 {
-    if (!s->downloaded) return rc;
     char bad[4200], why[2048];
     snprintf(bad, sizeof bad, "%s.bad", s->path);
     snprintf(why, sizeof why, "%s", s3f_last_error());
-    if (rename(s->path, bad) != 0) return rc;
+    if (!s->downloaded && rc == S3F_ERR_FORMAT)
+        return s3f_fail(rc,
+                        "%s; if the file is damaged, delete it and the next run downloads it "
+                        "again from %s",
+                        why, s->url);
+    if (!s->downloaded || rename(s->path, bad) != 0) return rc;
     return s3f_fail(rc,
                     "%s; the file just downloaded is unusable: moved it to %s, so the next "
                     "run downloads it again",
