@@ -41,9 +41,15 @@ static void fill(store *s)
 static s3f_status get(void *state, s3f_dataset_split split, int64_t i, s3f_molecule *out)
 {
     const store *s = state;
-    *out = (s3f_molecule){
-        ATOMS,  BONDS,  s->pos + i * ATOMS * 3, s->feat + i * ATOMS * 6, s->efeat + i * BONDS * 4,
-        s->src, s->dst, s->target + i};
+    *out = (s3f_molecule){ATOMS,
+                          BONDS,
+                          s->pos + i * ATOMS * 3,
+                          s->feat + i * ATOMS * 6,
+                          s->efeat + i * BONDS * 4,
+                          s->src,
+                          s->dst,
+                          s->target + i,
+                          NULL};
     return S3F_OK;
 }
 
@@ -53,7 +59,7 @@ static double run(store *s, int batch, int workers)
 {
     double mean = 0, std = 1;
     s3f_loader_opts o = {&k_dataset, s, S3F_SPLIT_TRAIN, s->count, batch, true, 1, workers,
-                         0,          1, {6, 4, 1},       &mean,    &std};
+                         0,          1, {6, 4, 1, 0},    &mean,    &std};
     s3f_loader_t *l;
     if (s3f_loader_create(&o, &l) != S3F_OK) {
         fprintf(stderr, "bench_loader: %s\n", s3f_last_error());

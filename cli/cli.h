@@ -33,6 +33,8 @@ extern const cli_command cli_commands[];
 int cli_report(s3f_status rc, const char *what);
 
 /* Subcommands, one file each (cli/cmd_<name>.c). */
+int cmd_data(int argc, char **argv);
+void cmd_data_usage(FILE *out);
 int cmd_version(int argc, char **argv);
 void cmd_version_usage(FILE *out);
 int cmd_help(int argc, char **argv);

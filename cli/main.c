@@ -19,6 +19,8 @@ const cli_command cli_commands[] = {
     {"runs", "list, show, plot and delete recorded runs", cmd_runs, cmd_runs_usage},
     {"plugins", "list the installed plugins, or show one plugin's options", cmd_plugins,
      cmd_plugins_usage},
+    {"data", "describe a recipe's dataset (info) or download its data (fetch)", cmd_data,
+     cmd_data_usage},
     {"version", "print the versions of se3flow and its libraries", cmd_version, cmd_version_usage},
     {NULL, NULL, NULL, NULL},
 };

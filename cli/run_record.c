@@ -108,9 +108,16 @@ static void on_progress(void *user)
     if (s3f_run_store_heartbeat(r->store, r->id) != S3F_OK) warn("heartbeat");
 }
 
+static void on_data(void *user, const char *path, const char *sha256)
+{
+    run_record *r = user;
+    if (s3f_run_store_set_data(r->store, r->id, path, sha256) != S3F_OK)
+        warn("recording the data file");
+}
+
 run_sink run_record_sink(run_record *r)
 {
-    return (run_sink){r, on_metrics, on_checkpoint, on_progress};
+    return (run_sink){r, on_metrics, on_checkpoint, on_progress, on_data};
 }
 
 void run_record_end(run_record *r, s3f_status rc, const s3f_train_result *result)

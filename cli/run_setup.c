@@ -131,6 +131,7 @@ s3f_status run_setup_load(const run_request *r, run_setup *s)
     S3F_TRY(check_host_sections(s));
     S3F_TRY(open_host(s, r));
     S3F_TRY(resolve_plugin(s, "dataset", S3F_PLUGIN_DATASET, NULL, &s->dataset));
+    if (r->dataset_only) return S3F_OK;
     S3F_TRY(resolve_plugin(s, "model", S3F_PLUGIN_MODEL, NULL, &s->model));
     S3F_TRY(resolve_plugin(s, "optimizer", S3F_PLUGIN_OPTIMIZER, "adam", &s->optimizer));
     S3F_TRY(resolve_loggers(s));

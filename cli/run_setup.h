@@ -38,6 +38,9 @@ typedef struct run_request {
     int set_count;
     const char *const *plugin_paths; /* --plugin-path directories */
     int plugin_path_count;
+    /* Stop after the dataset (commands about the data): the model, optimizer
+     * and loggers are neither resolved nor required, and `resolved` is NULL. */
+    bool dataset_only;
 } run_request;
 
 /* Loads, overrides, checks and resolves. On failure the message names the

@@ -92,13 +92,27 @@ static void on_checkpoint(void *user, const char *path, int64_t epoch, int64_t s
 
 /* ---- opening and closing the plugins ---- */
 
+/* Which bytes the run trains on (the dataset's file and its SHA-256), into
+ * every logger that keeps text and into the run record. */
+static void log_source(const run_job *job, opened *o)
+{
+    if (!o->desc.source_path) return;
+    char text[4400];
+    snprintf(text, sizeof text, "dataset %s: %s (sha256 %s)", job->setup->dataset.descriptor->name,
+             o->desc.source_path, o->desc.source_sha256 ? o->desc.source_sha256 : "unknown");
+    fanout f = {job, o};
+    on_text(&f, text);
+    if (job->sink.data && o->desc.source_sha256)
+        job->sink.data(job->sink.user, o->desc.source_path, o->desc.source_sha256);
+}
+
 static s3f_status open_all(const run_job *job, opened *o)
 {
     run_setup *s = job->setup;
     const s3f_dataset_i *d = s->dataset.descriptor->interface;
     const s3f_model_i *m = s->model.descriptor->interface;
     const s3f_optimizer_i *opt = s->optimizer.descriptor->interface;
-    s3f_dataset_env env = {(uint64_t)s->top.seed, "data", job->quiet};
+    s3f_dataset_env env = {(uint64_t)s->top.seed, RUN_DATA_DIR, job->quiet};
     S3F_RETURN_IF_ERR(d->open(s->dataset.options, &env, &o->dataset));
     S3F_RETURN_IF_ERR(d->describe(o->dataset, &o->desc));
     S3F_RETURN_IF_ERR(
@@ -110,6 +124,7 @@ static s3f_status open_all(const run_job *job, opened *o)
         S3F_RETURN_IF_ERR(logger_fn(job, i)->open(s->loggers[i].options, &info, &o->loggers[i]));
         o->logger_count++;
     }
+    log_source(job, o);
     return S3F_OK;
 }
 

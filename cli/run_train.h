@@ -14,6 +14,7 @@ typedef struct run_sink {
     void (*checkpoint)(void *user, const char *path, int64_t epoch, int64_t step,
                        const char *metric_name, double metric);
     void (*progress)(void *user); /* often, for heartbeats; must be cheap */
+    void (*data)(void *user, const char *path, const char *sha256); /* the dataset's file */
 } run_sink;
 
 typedef struct run_job {

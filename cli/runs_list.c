@@ -150,6 +150,8 @@ static void add_texts(cJSON *o, const s3f_run_record *run)
                  {"plugin_versions", run->plugin_versions},
                  {"recipe_path", run->recipe_path},
                  {"recipe_sha256", run->recipe_sha256},
+                 {"data_path", run->data_path},
+                 {"data_sha256", run->data_sha256},
                  {"message", run->message}};
     for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++)
         cJSON_AddStringToObject(o, texts[t].key, texts[t].text);

@@ -30,6 +30,8 @@ static void print_fields(const s3f_run_record *run, double now)
     if (run->recipe_path[0])
         printf("  recipe     %s (sha256 %s)\n", run->recipe_path,
                run->recipe_sha256[0] ? run->recipe_sha256 : "-");
+    if (run->data_path[0])
+        printf("  data       %s (sha256 %s)\n", run->data_path, run->data_sha256);
     if (run->message[0]) printf("  message    %s\n", run->message);
     if (run->summary_count) printf("\nsummary\n");
     for (int i = 0; i < run->summary_count; i++)

@@ -19,6 +19,7 @@ static s3f_status check_molecule(const s3f_molecule *m, int index, s3f_graph_lay
                         m->num_nodes, m->num_edges);
     if ((m->num_nodes && (!m->positions || (layout.node_features && !m->node_features))) ||
         (m->num_edges && (!m->src || !m->dst || (layout.edge_features && !m->edge_features))) ||
+        (m->num_edges && layout.edge_basis_width && !m->edge_basis) ||
         (layout.targets && !m->targets))
         return s3f_fail(S3F_ERR_FORMAT, "molecule %d lacks an array its counts require", index);
     for (int32_t e = 0; e < m->num_edges; e++)
@@ -73,6 +74,8 @@ static s3f_status alloc_batch(s3f_graph_batch *g, s3f_graph_layout layout)
         (rc = s3f_tensor_create(S3F_F32, S3F_SHAPE(B, layout.targets), &g->targets)) ||
         (rc = s3f_tensor_create(S3F_I64, S3F_SHAPE(B), &g->ids)))
         return rc;
+    if (layout.edge_basis_width)
+        return s3f_tensor_create(S3F_F32, S3F_SHAPE(E, layout.edge_basis_width), &g->edge_basis);
     return S3F_OK;
 }
 
@@ -103,7 +106,7 @@ static void copy_edges(const s3f_molecule *m, int32_t node_base, s3f_graph_layou
     const float *pos = (const float *)g->positions->data;
     int32_t *src = g->src->data, *dst = g->dst->data;
     float *rel = g->rel_pos->data, *feat = g->edge_features->data;
-    int fe = layout.edge_features;
+    int fe = layout.edge_features, w = layout.edge_basis_width;
     memcpy(cursor, in_off, sizeof(int32_t) * (size_t)m->num_nodes);
     for (int32_t e = 0; e < m->num_edges; e++) {
         int32_t row = cursor[m->dst[e]]++, s = node_base + m->src[e], d = node_base + m->dst[e];
@@ -114,6 +117,9 @@ static void copy_edges(const s3f_molecule *m, int32_t node_base, s3f_graph_layou
         if (fe)
             memcpy(feat + (int64_t)row * fe, m->edge_features + (int64_t)e * fe,
                    sizeof(float) * (size_t)fe);
+        if (w)
+            memcpy((float *)g->edge_basis->data + (int64_t)row * w, m->edge_basis + (int64_t)e * w,
+                   sizeof(float) * (size_t)w);
     }
 }
 
@@ -136,7 +142,8 @@ static void copy_molecules(const s3f_molecule *mols, const int64_t *ids, int cou
 s3f_status s3f_graph_collate(const s3f_molecule *molecules, const int64_t *ids, int count,
                              s3f_graph_layout layout, s3f_graph_batch **out)
 {
-    if (count < 0 || layout.node_features < 0 || layout.edge_features < 0 || layout.targets < 0)
+    if (count < 0 || layout.node_features < 0 || layout.edge_features < 0 || layout.targets < 0 ||
+        layout.edge_basis_width < 0)
         return s3f_fail(S3F_ERR_ARG, "collate: negative count or feature size");
     s3f_status rc = S3F_OK;
     int32_t *cursor = NULL;
@@ -165,9 +172,9 @@ fail:
 void s3f_graph_batch_destroy(s3f_graph_batch *g)
 {
     if (!g) return;
-    s3f_tensor *all[] = {
-        g->positions,  g->node_features, g->edge_features, g->rel_pos, g->src, g->dst,
-        g->in_offsets, g->node_offsets,  g->edge_offsets,  g->targets, g->ids};
+    s3f_tensor *all[] = {g->positions,    g->node_features, g->edge_features, g->rel_pos,
+                         g->src,          g->dst,           g->in_offsets,    g->node_offsets,
+                         g->edge_offsets, g->targets,       g->ids,           g->edge_basis};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) s3f_tensor_destroy(all[i]);
     free(g);
 }

@@ -1,5 +1,6 @@
 /* test_run_store.c — the run store's life cycle: begin, metrics and their
- * best/final summary, checkpoints with SHA-256, finish and resume, crashed
+ * best/final summary, the data file with its SHA-256, checkpoints with
+ * SHA-256, finish and resume, crashed
  * runs (dead pid here, stale heartbeat elsewhere), listing filters, delete,
  * the database path rule and bad input. */
 #include <math.h>
@@ -20,6 +21,8 @@ static void write_file(const char *path, const char *text)
     fputs(text, f);
     fclose(f);
 }
+
+static const char k_data_sha[] = "3D41EFBECF79A0EE156CF29BEB689B9DE17B7E074011398D6096AA66746DE0CF";
 
 static void test_begin_log_finish(void **state)
 {
@@ -46,6 +49,10 @@ static void test_begin_log_finish(void **state)
     };
     assert_ok(s3f_run_store_log_metrics(fx.store, id, batch, 4));
     assert_ok(s3f_run_store_set_summary(fx.store, id, "best.val_accuracy", 0.9));
+    assert_fails(s3f_run_store_set_data(fx.store, id, "data/qm9_edge.npz", "abc"), S3F_ERR_ARG,
+                 "data SHA-256 'abc'");
+    assert_fails(s3f_run_store_set_data(fx.store, id + 1, "d.npz", k_data_sha), S3F_ERR_ARG, "run");
+    assert_ok(s3f_run_store_set_data(fx.store, id, "data/qm9_edge.npz", k_data_sha));
     assert_ok(s3f_run_store_finish(fx.store, id, S3F_RUN_COMPLETED, "done"));
 
     s3f_run_record *run = NULL;
@@ -57,6 +64,9 @@ static void test_begin_log_finish(void **state)
                         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     assert_string_equal(run->version, S3F_VERSION_STRING);
     assert_string_equal(run->plugin_versions, "xyz 1.0.0");
+    assert_string_equal(run->data_path, "data/qm9_edge.npz");
+    assert_string_equal(run->data_sha256, /* stored in lower case */
+                        "3d41efbecf79a0ee156cf29beb689b9de17b7e074011398d6096aa66746de0cf");
     assert_string_equal(run->message, "done");
     assert_int_equal(run->pid, getpid());
     assert_int_equal(run->epochs, 3);

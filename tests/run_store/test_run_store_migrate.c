@@ -58,6 +58,8 @@ static void test_migrates_version_1(void **state)
     assert_true(s3f_run_record_summary(run, "final.val_mae") == 0.20);
     assert_true(s3f_run_record_summary(run, "final.train_loss") == 0.5);
     assert_int_equal(run->epochs, 3);
+    assert_string_equal(run->data_path, ""); /* version 3's columns, empty for old runs */
+    assert_string_equal(run->data_sha256, "");
     s3f_run_record_destroy(run);
     assert_ok(s3f_run_store_get(fx.store, 2, &run));
     assert_true(run->heartbeat_time == 320.0); /* its last metric */

@@ -33,7 +33,7 @@ static const s3f_graph_layout k_layout = {.node_features = 2, .edge_features = 1
 static s3f_molecule mol(int n, int e, const float *pos, const float *feat, const int32_t *src,
                         const int32_t *dst, const float *efeat, const float *target)
 {
-    return (s3f_molecule){n, e, pos, feat, efeat, src, dst, target};
+    return (s3f_molecule){n, e, pos, feat, efeat, src, dst, target, NULL};
 }
 
 static void test_collate_sorts_and_offsets(void **state)
@@ -69,6 +69,32 @@ static void test_collate_sorts_and_offsets(void **state)
     assert_true(s3f_tensor_get(g->ids, 3) == 43);
     assert_true(s3f_tensor_get(g->node_features, 2 * 5 + 1) == 1); /* isolated atom's features */
     s3f_graph_batch_destroy(g);
+}
+
+/* Precomputed bases (2 floats per edge here) move with their edges through
+ * the sort; a molecule without them is refused; width 0 makes none. */
+static void test_edge_basis_rows_follow_their_edges(void **state)
+{
+    static const float basis_a[] = {0, 0.5f, 1, 1.5f, 2, 2.5f, 3, 3.5f},
+                       basis_b[] = {4, 4.5f, 5, 5.5f};
+    s3f_molecule mols[] = {
+        mol(3, 4, k_pos_a, k_feat_a, k_src_a, k_dst_a, k_efeat_a, k_target_a),
+        mol(2, 2, k_pos_b, k_feat_b, k_src_b, k_dst_b, k_efeat_b, k_target_b),
+    };
+    mols[0].edge_basis = basis_a, mols[1].edge_basis = basis_b;
+    s3f_graph_layout layout = k_layout;
+    layout.edge_basis_width = 2;
+    s3f_graph_batch *g;
+    assert_ok(s3f_graph_collate(mols, NULL, 2, layout, &g));
+    float want[] = {0, 0.5f, 2, 2.5f, 1, 1.5f, 3, 3.5f, 4, 4.5f, 5, 5.5f}; /* edges 0 2 1 3 | 4 5 */
+    assert_int_equal(g->edge_basis->shape.d[1], 2);
+    assert_memory_equal(g->edge_basis->data, want, sizeof want);
+    s3f_graph_batch_destroy(g);
+    assert_ok(s3f_graph_collate(mols, NULL, 2, k_layout, &g));
+    assert_null(g->edge_basis);
+    s3f_graph_batch_destroy(g);
+    mols[1].edge_basis = NULL;
+    assert_fails(s3f_graph_collate(mols, NULL, 2, layout, &g), S3F_ERR_FORMAT, "molecule 1");
 }
 
 static void test_empty_batch(void **state)
@@ -122,6 +148,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_collate_sorts_and_offsets),
         cmocka_unit_test(test_empty_batch),
+        cmocka_unit_test(test_edge_basis_rows_follow_their_edges),
         cmocka_unit_test(test_bad_molecules_are_named),
         cmocka_unit_test(test_many_molecules_in_parallel_match_serial),
     };

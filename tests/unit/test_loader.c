@@ -48,8 +48,8 @@ static s3f_status fake_get(void *state, s3f_dataset_split split, int64_t i, s3f_
     fake_dataset *d = state;
     if (i == d->fail_at) return s3f_fail(S3F_ERR_FORMAT, "fake dataset: molecule is broken");
     int n = (int)(i % 5) + 2;
-    *out = (s3f_molecule){n,           2 * (n - 1), d->pos[i], d->feat[i],
-                          d->efeat[i], d->src[i],   d->dst[i], &d->target[i]};
+    *out = (s3f_molecule){n,         2 * (n - 1), d->pos[i],     d->feat[i], d->efeat[i],
+                          d->src[i], d->dst[i],   &d->target[i], NULL};
     return S3F_OK;
 }
 

@@ -60,6 +60,11 @@ S3F_API void s3f_download_options_default(s3f_download_options *opts);
 S3F_API s3f_status s3f_download(const char *url, const char *dest,
                                 const s3f_download_options *opts);
 
+/* The SHA-256 of the file at `path` (borrowed) as 64 lowercase hex digits
+ * and a NUL in `hex`, so that a dataset can record exactly which bytes it
+ * used. S3F_ERR_IO: the file cannot be read (names it). Thread-safe. */
+S3F_API s3f_status s3f_download_sha256_file(const char *path, char hex[65]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -30,13 +30,16 @@ typedef struct s3f_molecule {
     const int32_t *src;         /* (e) */
     const int32_t *dst;         /* (e) */
     const float *targets;       /* (T) in physical units */
+    const float *edge_basis;    /* (e, edge_basis_width) precomputed bases, or NULL when the
+                                   layout's width is 0 (see s3f_basis_pack for a row) */
 } s3f_molecule;
 
 /* Feature sizes shared by every molecule of a batch. */
 typedef struct s3f_graph_layout {
-    int node_features; /* Fn */
-    int edge_features; /* Fe */
-    int targets;       /* T */
+    int node_features;    /* Fn */
+    int edge_features;    /* Fe */
+    int targets;          /* T */
+    int edge_basis_width; /* W of precomputed edge bases (s3f_basis_packed_width); 0: none */
 } s3f_graph_layout;
 
 /* A batch as one graph. Every tensor is a heap CPU tensor owned by the
@@ -56,11 +59,14 @@ typedef struct s3f_graph_batch {
     s3f_tensor *edge_offsets;  /* (B+1) i32: edges of molecule b (after sorting) */
     s3f_tensor *targets;       /* (B, T) f32, as the molecules gave them */
     s3f_tensor *ids;           /* (B) i64: the dataset index of each molecule */
+    s3f_tensor *edge_basis;    /* (E, W) f32, rows in the sorted edge order (moved with the
+                                  edges); NULL when the layout's edge_basis_width is 0 */
 } s3f_graph_batch;
 
 /* Collates `count` molecules (ids[i] is molecule i's index in its split, kept
  * in the batch; ids may be NULL). Checks every molecule: non-negative
- * counts, indices within the molecule, finite positions; S3F_ERR_FORMAT
+ * counts, indices within the molecule, finite positions, edge_basis present
+ * when the layout has a width; S3F_ERR_FORMAT
  * naming the molecule and the fault. Totals must fit in i32. *out takes
  * ownership; free with s3f_graph_batch_destroy. */
 S3F_API s3f_status s3f_graph_collate(const s3f_molecule *molecules, const int64_t *ids, int count,

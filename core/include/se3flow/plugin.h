@@ -133,6 +133,11 @@ typedef struct s3f_dataset_desc {
      * the runtime trains on (target - mean) / std. NULL: none. */
     const double *target_mean; /* (T) */
     const double *target_std;  /* (T) */
+    /* Where the data came from, for the run's records and `se3flow data
+     * info`: the file read and the SHA-256 of its bytes (64 hex digits).
+     * NULL when the data is not one file (generated, several files). */
+    const char *source_path;
+    const char *source_sha256;
 } s3f_dataset_desc;
 
 /* What the host tells a dataset when opening it. */

@@ -59,7 +59,7 @@ extern "C" {
 typedef struct s3f_run_store s3f_run_store_t;
 
 /* The schema version this se3flow writes (PRAGMA user_version). */
-#define S3F_RUN_STORE_SCHEMA_VERSION 2
+#define S3F_RUN_STORE_SCHEMA_VERSION 3
 /* How long a write waits for another process's write lock. */
 #define S3F_RUN_STORE_BUSY_TIMEOUT_MS 15000
 /* A running run on another host whose heartbeat is older is `crashed`. */
@@ -170,6 +170,13 @@ typedef struct s3f_checkpoint_info {
 S3F_API s3f_status s3f_run_store_add_checkpoint(s3f_run_store_t *store, int64_t run_id,
                                                 const s3f_checkpoint_info *checkpoint);
 
+/* Records the data file the run reads and the SHA-256 of its bytes (a
+ * dataset's source_path and source_sha256), replacing any; strings borrowed.
+ * S3F_ERR_ARG: no such run, no path, a sha256 that is not 64 hex digits.
+ * S3F_ERR_IO. */
+S3F_API s3f_status s3f_run_store_set_data(s3f_run_store_t *store, int64_t run_id, const char *path,
+                                          const char *sha256);
+
 /* Ends the run with `status` (completed, failed or interrupted) and a final
  * message (NULL: none), at the current time. S3F_ERR_ARG: no such run, a
  * status that is not an end. S3F_ERR_STATE: the run has already ended.
@@ -196,7 +203,8 @@ typedef struct s3f_run_record {
     char *device, *host;
     int64_t pid;
     char *version, *plugin_versions;
-    double start_time, end_time; /* Unix seconds; end_time NaN while running */
+    char *data_path, *data_sha256; /* the data file read and its SHA-256; "" when not recorded */
+    double start_time, end_time;   /* Unix seconds; end_time NaN while running */
     double heartbeat_time;
     char *message;
     int64_t epochs; /* the highest epoch with a metric; 0 when none */

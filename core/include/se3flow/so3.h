@@ -161,6 +161,22 @@ typedef struct s3f_basis_out {
 S3F_API s3f_status s3f_basis_compute(const s3f_tensor *vectors, const s3f_basis_layout *layout,
                                      const s3f_basis_out *out);
 
+/* ---- Packed bases: one row per edge (precomputed by datasets) ---------- */
+
+/* W, the floats in one packed row for max degree D: Σ over d_in, d_out of
+ * (2d_in+1)·F(d_in, d_out)·(2d_out+1) (1092 for D = 3); 0 when D is outside
+ * 0..S3F_BASIS_MAX_DEGREE. */
+S3F_API int64_t s3f_basis_packed_width(int max_degree);
+
+/* Packs every per-pair basis of each edge into one f32 row: for d_in = 0..D
+ * (outer), d_out = 0..D (inner), the unpadded tensor pair[d_in][d_out]
+ * (2d_in+1, F, 2d_out+1) row-major, exactly as s3f_basis_compute gives it
+ * (the '0,0' block is the constant 1/√(4π)).
+ * vectors (E, 3) f32; out (E, W) f32; both borrowed, on the CPU. Returns
+ * S3F_ERR_ARG (NULL, D out of range), S3F_ERR_DEVICE, S3F_ERR_DTYPE,
+ * S3F_ERR_SHAPE, S3F_ERR_NOMEM. Thread-safe. */
+S3F_API s3f_status s3f_basis_pack(const s3f_tensor *vectors, int max_degree, s3f_tensor *out);
+
 /* ---- end of equivariant bases ------------------------------------------ */
 
 #ifdef __cplusplus

@@ -394,3 +394,9 @@ fail:
     free(lock);
     return rc;
 }
+
+s3f_status s3f_download_sha256_file(const char *path, char hex[65])
+{
+    if (!path || !hex) return s3f_fail(S3F_ERR_ARG, "s3f_download_sha256_file: NULL argument");
+    return store_sha256_file(path, hex);
+}

@@ -14,10 +14,13 @@
 
 void store_record_clear(s3f_run_record *run)
 {
-    char **strings[] = {
-        &run->name,          &run->kind,   &run->task, &run->recipe_yaml, &run->recipe_path,
-        &run->recipe_sha256, &run->device, &run->host, &run->version,     &run->plugin_versions,
-        &run->message};
+    char **strings[] = {&run->name,        &run->kind,
+                        &run->task,        &run->recipe_yaml,
+                        &run->recipe_path, &run->recipe_sha256,
+                        &run->device,      &run->host,
+                        &run->version,     &run->plugin_versions,
+                        &run->message,     &run->data_path,
+                        &run->data_sha256};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) free(*strings[i]);
     for (int i = 0; i < run->summary_count; i++) free(run->summary[i].key);
     free(run->summary);
@@ -90,9 +93,11 @@ static bool load_strings(sqlite3_stmt *row, s3f_run_record *run)
     run->version = store_column_text(row, 12);
     run->plugin_versions = store_column_text(row, 13);
     run->message = store_column_text(row, 17);
+    run->data_path = store_column_text(row, 19);
+    run->data_sha256 = store_column_text(row, 20);
     return run->name && run->kind && run->task && run->recipe_yaml && run->recipe_path &&
            run->recipe_sha256 && run->device && run->host && run->version && run->plugin_versions &&
-           run->message;
+           run->message && run->data_path && run->data_sha256;
 }
 
 s3f_status store_record_load(s3f_run_store_t *store, sqlite3_stmt *row, double now,

@@ -70,7 +70,7 @@ s3f_status store_sha256_file(const char *path, char hex[STORE_SHA256_HEX_SIZE]);
 #define STORE_RUN_COLUMNS                                                                          \
     "id, name, kind, task, status, recipe, recipe_path, recipe_sha256, seed, device, host, pid, "  \
     "version, plugin_versions, start_time, end_time, heartbeat_time, message, "                    \
-    "(SELECT max(epoch) FROM metrics WHERE run_id = runs.id)"
+    "(SELECT max(epoch) FROM metrics WHERE run_id = runs.id), data_path, data_sha256"
 /* Fills *run from the current row of a statement selecting STORE_RUN_COLUMNS,
  * and loads its summary values. On failure *run holds what it had (free it
  * with store_record_clear). */

@@ -5,6 +5,7 @@
  * Version 2: runs gain a heartbeat (liveness on other hosts) and a task;
  *            summary values (best.* / final.*) get their own table, filled
  *            from the metrics already stored.
+ * Version 3: runs gain the data file they read and its SHA-256.
  *
  * A new database is created at version 1 and migrated like any old one, so
  * the migration path is the one every database takes. Not here: what the
@@ -81,9 +82,15 @@ static const char k_migrate_1_to_2[] =
 
 /* migrations[v] takes a database from version v to v + 1; index 0 creates
  * version 1 in an empty database. */
+static const char k_migrate_2_to_3[] =
+    "ALTER TABLE runs ADD COLUMN data_path TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE runs ADD COLUMN data_sha256 TEXT NOT NULL "
+    "DEFAULT '';";
+
 static const char *const k_migrations[S3F_RUN_STORE_SCHEMA_VERSION] = {
     k_schema_v1,
     k_migrate_1_to_2,
+    k_migrate_2_to_3,
 };
 
 static s3f_status read_version(s3f_run_store_t *store, int *version)

@@ -184,12 +184,12 @@ s3f_status s3f_run_store_finish(s3f_run_store_t *store, int64_t run_id, s3f_run_
     return store_write_end(store, mark_finished(store, run_id, status, message));
 }
 
-static s3f_status check_sha256(const char *sha, char hex[STORE_SHA256_HEX_SIZE])
+static s3f_status check_sha256(const char *what, const char *sha, char hex[STORE_SHA256_HEX_SIZE])
 {
     size_t n = strlen(sha);
     for (size_t i = 0; i < n && n == 64; i++)
         if (!isxdigit((unsigned char)sha[i])) n = 0;
-    if (n != 64) return s3f_fail(S3F_ERR_ARG, "checkpoint SHA-256 '%s' is not 64 hex digits", sha);
+    if (n != 64) return s3f_fail(S3F_ERR_ARG, "%s SHA-256 '%s' is not 64 hex digits", what, sha);
     for (size_t i = 0; i <= n; i++) hex[i] = (char)tolower((unsigned char)sha[i]);
     return S3F_OK;
 }
@@ -225,9 +225,36 @@ s3f_status s3f_run_store_add_checkpoint(s3f_run_store_t *store, int64_t run_id,
         return s3f_fail(S3F_ERR_ARG, "run %lld: a checkpoint needs a path", (long long)run_id);
     char sha[STORE_SHA256_HEX_SIZE];
     if (checkpoint->sha256)
-        S3F_RETURN_IF_ERR(check_sha256(checkpoint->sha256, sha));
+        S3F_RETURN_IF_ERR(check_sha256("checkpoint", checkpoint->sha256, sha));
     else
         S3F_RETURN_IF_ERR(store_sha256_file(checkpoint->path, sha));
     S3F_RETURN_IF_ERR(store_write_begin(store));
     return store_write_end(store, insert_checkpoint(store, run_id, checkpoint, sha));
+}
+
+static s3f_status update_data(s3f_run_store_t *store, int64_t run_id, const char *path,
+                              const char *sha)
+{
+    S3F_RETURN_IF_ERR(store_touch(store, run_id, store_now()));
+    sqlite3_stmt *stmt = NULL;
+    S3F_RETURN_IF_ERR(
+        store_prepare(store, "UPDATE runs SET data_path = ?, data_sha256 = ? WHERE id = ?", &stmt));
+    bind_text(stmt, 1, path);
+    bind_text(stmt, 2, sha);
+    sqlite3_bind_int64(stmt, 3, run_id);
+    s3f_status rc = store_step_done(store, stmt, "recording the run's data file");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+s3f_status s3f_run_store_set_data(s3f_run_store_t *store, int64_t run_id, const char *path,
+                                  const char *sha256)
+{
+    if (!path || !path[0] || !sha256)
+        return s3f_fail(S3F_ERR_ARG, "run %lld: the data file needs a path and a SHA-256",
+                        (long long)run_id);
+    char sha[STORE_SHA256_HEX_SIZE];
+    S3F_RETURN_IF_ERR(check_sha256("data", sha256, sha));
+    S3F_RETURN_IF_ERR(store_write_begin(store));
+    return store_write_end(store, update_data(store, run_id, path, sha));
 }

@@ -95,7 +95,7 @@ static s3f_status syn_describe(void *state, s3f_dataset_desc *d)
 {
     const syn_state *s = state;
     memset(d, 0, sizeof *d);
-    d->layout = (s3f_graph_layout){SYN_NODE_FEATURES, SYN_EDGE_FEATURES, s->dipole ? 3 : 1};
+    d->layout = (s3f_graph_layout){SYN_NODE_FEATURES, SYN_EDGE_FEATURES, s->dipole ? 3 : 1, 0};
     d->target_names = s->dipole ? k_dipole_names : k_energy_names;
     d->target_units = s->dipole ? k_dipole_units : k_energy_units;
     for (int k = 0; k < S3F_SPLIT_COUNT; k++) d->split_size[k] = s->size[k];
@@ -113,9 +113,15 @@ static s3f_status syn_get(void *state, s3f_dataset_split split, int64_t index, s
             (int)split,
             (long long)((int)split >= 0 && split < S3F_SPLIT_COUNT ? s->size[split] : 0));
     const syn_molecule *m = &s->molecules[s->offset[split] + index];
-    *out =
-        (s3f_molecule){m->num_atoms,     m->num_edges, m->pos, m->node_features,
-                       m->edge_features, m->src,       m->dst, s->dipole ? m->dipole : &m->energy};
+    *out = (s3f_molecule){m->num_atoms,
+                          m->num_edges,
+                          m->pos,
+                          m->node_features,
+                          m->edge_features,
+                          m->src,
+                          m->dst,
+                          s->dipole ? m->dipole : &m->energy,
+                          NULL};
     return S3F_OK;
 }
 

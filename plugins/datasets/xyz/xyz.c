@@ -235,7 +235,7 @@ static s3f_status xyz_describe(void *state, s3f_dataset_desc *d)
 {
     const xyz_state *s = state;
     memset(d, 0, sizeof *d);
-    d->layout = (s3f_graph_layout){s->elements.count + 1, 1, 1};
+    d->layout = (s3f_graph_layout){s->elements.count + 1, 1, 1, 0};
     d->target_names = s->names;
     d->target_units = s->units;
     for (int k = 0; k < S3F_SPLIT_COUNT; k++) d->split_size[k] = s->size[k];
@@ -254,8 +254,9 @@ static s3f_status xyz_get(void *state, s3f_dataset_split split, int64_t index, s
     int64_t i = s->order[s->offset[split] + index];
     const xyz_frame *f = &s->frames.frames[i];
     const xyz_molecule *m = &s->molecules[i];
-    *out = (s3f_molecule){f->num_atoms,     m->num_edges, f->pos, m->node_features,
-                          m->edge_features, m->src,       m->dst, &m->target};
+    *out = (s3f_molecule){f->num_atoms,     m->num_edges,     f->pos,
+                          m->node_features, m->edge_features, m->src,
+                          m->dst,           &m->target,       NULL};
     return S3F_OK;
 }
 
