@@ -66,11 +66,12 @@ static s3f_graph_batch *make_batch(int B)
     s3f_molecule *ms = calloc((size_t)B, sizeof *ms);
     for (int i = 0; i < B; i++) {
         make_molecule(&bufs[i]);
-        ms[i] = (s3f_molecule){ATOMS,        BONDS * 2,   bufs[i].pos, bufs[i].node,
-                               bufs[i].edge, bufs[i].src, bufs[i].dst, &bufs[i].target};
+        ms[i] =
+            (s3f_molecule){ATOMS,       BONDS * 2,   bufs[i].pos,     bufs[i].node, bufs[i].edge,
+                           bufs[i].src, bufs[i].dst, &bufs[i].target, NULL};
     }
     s3f_graph_batch *b = NULL;
-    s3f_graph_layout layout = {6, 4, 1};
+    s3f_graph_layout layout = {.node_features = 6, .edge_features = 4, .targets = 1};
     if (s3f_graph_collate(ms, NULL, B, layout, &b) != S3F_OK) {
         fprintf(stderr, "collate: %s\n", s3f_last_error());
         exit(1);

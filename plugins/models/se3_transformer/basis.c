@@ -11,13 +11,12 @@ static int64_t pair_width(int a, int b)
     return (int64_t)(2 * a + 1) * s3f_basis_num_freq(a, b) * (2 * b + 1);
 }
 
-static s3f_status unpack(s3f_ctx_t *ctx, const s3f_tensor *packed, int D, s3f_dtype dtype,
+/* Copies the packed rows' pair blocks into the per-pair tensors. */
+static s3f_status unpack(const s3f_tensor *packed, int D,
                          s3f_tensor *pairs[TFN_MAX_DEGREE + 1][TFN_MAX_DEGREE + 1])
 {
-    int64_t E = packed->shape.d[0], W = packed->shape.d[1], need = 0;
-    for (int a = 0; a <= D; a++)
-        for (int b = 0; b <= D; b++) need += pair_width(a, b);
-    if (packed->dtype != S3F_F32 || W != need)
+    int64_t E = packed->shape.d[0], W = packed->shape.d[1], need = s3f_basis_packed_width(D);
+    if (packed->dtype != S3F_F32 || packed->shape.ndim != 2 || W != need)
         return s3f_fail(S3F_ERR_SHAPE,
                         "precomputed bases have %lld values per edge; this model (max degree %d) "
                         "needs %lld: set the dataset's basis_max_degree to %d",
@@ -28,8 +27,13 @@ static s3f_status unpack(s3f_ctx_t *ctx, const s3f_tensor *packed, int D, s3f_dt
         for (int b = 0; b <= D; b++) {
             int64_t w = pair_width(a, b);
             s3f_tensor *t = pairs[a][b];
-            for (int64_t e = 0; e < E; e++)
-                for (int64_t j = 0; j < w; j++) s3f_tensor_set(t, e * w + j, src[e * W + col + j]);
+            for (int64_t e = 0; e < E; e++) {
+                const float *row = src + e * W + col;
+                if (t->dtype == S3F_F32)
+                    memcpy((float *)t->data + e * w, row, sizeof(float) * (size_t)w);
+                else
+                    for (int64_t j = 0; j < w; j++) ((double *)t->data)[e * w + j] = row[j];
+            }
             col += w;
         }
     return S3F_OK;
@@ -50,7 +54,7 @@ s3f_status se3t_bases(s3f_ctx_t *ctx, const se3t_input *in, int D, s3f_dtype dty
             out.pair[a][b] = pairs[a][b];
             basis[a][b] = pairs[a][b];
         }
-    if (in->packed_basis) return unpack(ctx, in->packed_basis, D, dtype, pairs);
+    if (in->packed_basis) return unpack(in->packed_basis, D, pairs);
     s3f_basis_layout layout;
     S3F_RETURN_IF_ERR(s3f_basis_layout_init(D, false, &layout));
     s3f_tensor *vectors = in->rel_pos;
