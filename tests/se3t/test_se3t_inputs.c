@@ -148,6 +148,52 @@ static void max_pooling_of_vectors_refused(void **state)
     assert_fails(se3t_create(&c, 1, &m), S3F_ERR_ARG, "max pooling");
 }
 
+static s3f_tensor *forward_pred(const se3t_model *m, s3f_ctx_t *ctx, se3t_input *in)
+{
+    se3t_output out;
+    assert_ok(se3t_forward(m, ctx, in, &out));
+    return out.pred;
+}
+
+/* A dataset's precomputed bases (s3f_basis_pack rows) give what the bases
+ * computed in the forward give; a width for another max degree is refused
+ * with the fix named. */
+static void precomputed_bases(void **state)
+{
+    (void)state;
+    se3t_config c = config(FUSE_FULL);
+    c.dtype = S3F_F32;
+    c.hidden = fiber_uniform(4, 4); /* max degree 3, as the qm9 plugin's default */
+    se3t_model *m;
+    assert_ok(se3t_create(&c, 4, &m));
+    test_graph *g = tg_random(3, 5, &c.in, 2, S3F_F32, 12);
+    s3f_tensor *packed;
+    assert_ok(s3f_tensor_create(S3F_F32, S3F_SHAPE(g->batch->num_edges, s3f_basis_packed_width(3)),
+                                &packed));
+    assert_ok(s3f_basis_pack(g->rel, 3, packed));
+    s3f_ctx_t *ctx;
+    assert_ok(s3f_ctx_create(0, &ctx));
+    se3t_input in = tg_input(g);
+    s3f_tensor *computed = forward_pred(m, ctx, &in);
+    in.packed_basis = packed;
+    s3f_tensor *given = forward_pred(m, ctx, &in);
+    for (int64_t i = 0; i < s3f_tensor_numel(computed); i++)
+        assert_true(fabs(s3f_tensor_get(computed, i) - s3f_tensor_get(given, i)) <=
+                    1e-6 * fmax(1, fabs(s3f_tensor_get(computed, i))));
+    s3f_tensor *narrow;
+    assert_ok(s3f_tensor_create(S3F_F32, S3F_SHAPE(g->batch->num_edges, s3f_basis_packed_width(2)),
+                                &narrow));
+    assert_ok(s3f_basis_pack(g->rel, 2, narrow));
+    in.packed_basis = narrow;
+    se3t_output out;
+    assert_fails(se3t_forward(m, ctx, &in, &out), S3F_ERR_SHAPE, "basis_max_degree to 3");
+    s3f_tensor_destroy(narrow);
+    s3f_tensor_destroy(packed);
+    s3f_ctx_destroy(ctx);
+    tg_destroy(g);
+    se3t_destroy(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +202,7 @@ int main(void)
         cmocka_unit_test(coincident_atoms),
         cmocka_unit_test(channels_not_divisible),
         cmocka_unit_test(max_pooling_of_vectors_refused),
+        cmocka_unit_test(precomputed_bases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
