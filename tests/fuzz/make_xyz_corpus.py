@@ -37,6 +37,8 @@ FILES = {
     "no_properties": "1\nenergy=1 pbc=\"F F F\"\nH 0 0 0\n",
     "bad_number": "1\n" + PROPS + " energy=1\nH 0 0.5x 0\n",
     "unclosed_quote": "1\n" + PROPS + " energy=1 note=\"open\nH 0 0 0\n",
+    "nul_byte": "1\n" + PROPS + " energy=1\nH 0\0 0 0\n",
+    "regression_float_overflow": "1\n" + PROPS + " energy=1\nH 0 1e39 0\n",
 }
 
 if __name__ == "__main__":

@@ -284,6 +284,11 @@ static void test_malformed_files_name_frame_and_line(void **state)
                         "species 'Cl' is not in elements");
     expect_format_error(GOOD_FRAME "1\n" PROPS " energy=2\nH 0 0.5x 0\n", "frame 2, line 6",
                         "'0.5x' is not a number");
+    /* found by fuzz_xyz: a finite double beyond float range became inf */
+    expect_format_error(GOOD_FRAME "1\n" PROPS " energy=2\nH 0 1e39 0\n", "frame 2, line 6",
+                        "column 3 '1e39' is out of range");
+    expect_format_error(GOOD_FRAME "1\n" PROPS " energy=-4e38\nH 0 0 0\n", "frame 2, line 5",
+                        "target energy='-4e38' is out of range");
     expect_format_error(GOOD_FRAME "1\n" PROPS " energy=-1.2.3\nH 0 0 0\n", "frame 2, line 5",
                         "is not a number");
     expect_format_error(GOOD_FRAME "1\n" PROPS " free_energy=2\nH 0 0 0\n", "frame 2, line 5",

@@ -186,6 +186,8 @@ static s3f_status parse_comment(const cursor *c, char *line, const char *target_
         } else if (value && !strcmp(key, target_key)) {
             if (!parse_double(value, target))
                 return FAIL(c, "target %s='%s' is not a number", key, value);
+            if (!isfinite((float)*target)) /* datasets hand targets on as float */
+                return FAIL(c, "target %s='%s' is out of range", key, value);
             have_target = true;
         }
     }
@@ -211,6 +213,8 @@ static s3f_status parse_atom(const cursor *c, char *line, const columns *cols,
             double x;
             if (!parse_double(tok, &x))
                 return FAIL(c, "position column %d '%s' is not a number", column + 1, tok);
+            if (!isfinite((float)x))
+                return FAIL(c, "position column %d '%s' is out of range", column + 1, tok);
             pos[column - cols->pos] = (float)x;
         }
     }
