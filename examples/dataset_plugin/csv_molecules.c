@@ -120,6 +120,10 @@ static s3f_status parse_row(const char *path, long line_no, char *line, row *r)
                         "csv_molecules: %s:%ld: expected molecule,symbol,x,y,z,"
                         "target, found '%.60s'",
                         path, line_no, line);
+    if (!isfinite((float)x) || !isfinite((float)y) || !isfinite((float)z) ||
+        !isfinite((float)r->target)) /* stored as float: 1e39 would become inf */
+        return s3f_fail(S3F_ERR_FORMAT, "csv_molecules: %s:%ld: a number is not finite as a float",
+                        path, line_no);
     r->element = element_index(symbol);
     if (r->element < 0)
         return s3f_fail(S3F_ERR_FORMAT,
@@ -164,6 +168,7 @@ static s3f_status add_molecule(csv_state *s, const row *r)
 /* Adds one data line to the molecules; *previous is the last row's id. */
 static s3f_status read_row(csv_state *s, const char *path, long line_no, char *line, long *previous)
 {
+    if (line[strspn(line, " \t\r\n")] == '\0') return S3F_OK; /* a blank line */
     row r;
     S3F_RETURN_IF_ERR(parse_row(path, line_no, line, &r));
     if (s->count == 0 || r.molecule != *previous) S3F_RETURN_IF_ERR(add_molecule(s, &r));

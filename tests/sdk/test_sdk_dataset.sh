@@ -36,12 +36,17 @@ grep -q "train.*loss" <<<"$metrics" || { echo "no training loss recorded: $metri
 grep -q "val.*mae" <<<"$metrics" || { echo "no validation MAE recorded: $metrics"; exit 1; }
 
 # errors in the user's data name the file and the line
-{ head -3 "$example/molecules.csv"; echo "0,Xx,0,0,0,-10.5"; } >bad.csv
+# (blank lines are skipped but counted)
+{ head -3 "$example/molecules.csv"; echo; echo "0,Xx,0,0,0,-10.5"; } >bad.csv
 if out=$("${se3flow[@]}" run "$example/example.yaml" "${paths[@]}" --runs-dir runs --quiet \
     --set dataset.path=bad.csv 2>&1); then
   echo "a malformed CSV trained"; exit 1
 fi
-grep -q "bad.csv:4: element 'Xx'" <<<"$out" || { echo "unclear error: $out"; exit 1; }
+grep -q "bad.csv:5: element 'Xx'" <<<"$out" || { echo "unclear error: $out"; exit 1; }
+{ head -3 "$example/molecules.csv"; echo "0,H,0,0,1e39,-10.5"; } >huge.csv
+out=$("${se3flow[@]}" run "$example/example.yaml" "${paths[@]}" --runs-dir runs --quiet \
+    --set dataset.path=huge.csv 2>&1) && { echo "a coordinate of 1e39 trained"; exit 1; }
+grep -q "huge.csv:4: a number is not finite" <<<"$out" || { echo "unclear error: $out"; exit 1; }
 
 # the ready-made path: extended XYZ files with the installed xyz plugin
 "${se3flow[@]}" run "$root/recipes/xyz_example.yaml" --plugin-path "$models" --runs-dir runs \
