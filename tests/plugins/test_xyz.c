@@ -2,8 +2,9 @@
  * (five frames in two files, extra per-atom columns in varying order, quoted
  * comment values): positions, one-hot + Z features, bonds by both rules,
  * targets, the splits partition the molecules, the shuffle is reproducible,
- * and the normalisation equals a direct computation. Each malformed file
- * fails with S3F_ERR_FORMAT naming the file, the frame and the line. */
+ * and the normalisation equals a direct computation; the elements, target
+ * and unit options. Each malformed file (a NUL byte included) fails with
+ * S3F_ERR_FORMAT naming the file, the frame and the line. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,6 +284,11 @@ static void test_malformed_files_name_frame_and_line(void **state)
                         "species 'Cl' is not in elements");
     expect_format_error(GOOD_FRAME "1\n" PROPS " energy=2\nH 0 0.5x 0\n", "frame 2, line 6",
                         "'0.5x' is not a number");
+    /* found by fuzz_xyz: a finite double beyond float range became inf */
+    expect_format_error(GOOD_FRAME "1\n" PROPS " energy=2\nH 0 1e39 0\n", "frame 2, line 6",
+                        "column 3 '1e39' is out of range");
+    expect_format_error(GOOD_FRAME "1\n" PROPS " energy=-4e38\nH 0 0 0\n", "frame 2, line 5",
+                        "target energy='-4e38' is out of range");
     expect_format_error(GOOD_FRAME "1\n" PROPS " energy=-1.2.3\nH 0 0 0\n", "frame 2, line 5",
                         "is not a number");
     expect_format_error(GOOD_FRAME "1\n" PROPS " free_energy=2\nH 0 0 0\n", "frame 2, line 5",
@@ -291,6 +297,64 @@ static void test_malformed_files_name_frame_and_line(void **state)
                         "frame 2, line 6", "6 columns, Properties declares 7");
     expect_format_error(GOOD_FRAME "1\n" PROPS " energy=2 note=\"open\nH 0 0 0\n",
                         "frame 2, line 5", "unclosed quote");
+    expect_format_error(GOOD_FRAME "1\n" PROPS ":f:R:998 energy=2\nH 0 0 0\n", "frame 2, line 5",
+                        "more than 1000 columns");
+}
+
+/* A NUL byte would end the text early and drop the frames after it. */
+static void test_nul_byte_is_an_error(void **state)
+{
+    static const char text[] = GOOD_FRAME "1\n" PROPS " energy=2\nH 0\0 0 0\n" GOOD_FRAME;
+    char path[128];
+    sprintf(path, "%s/nul.xyz", g_dir);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, sizeof text - 1, fp), sizeof text - 1);
+    fclose(fp);
+    unsigned char options[256];
+    void *ds = NULL;
+    assert_fails(open_with(options, &ds, "path", path, NULL), S3F_ERR_FORMAT, path, "line 6",
+                 "NUL byte");
+    assert_null(ds);
+}
+
+/* elements, target and unit are honoured: S,O,H gives 3 one-hot columns
+ * in that order plus Z; the target is read from U0, not energy, and
+ * reported with the given unit; the default fractions cut 10 molecules
+ * 8/1/1. */
+static void test_elements_target_and_unit_options(void **state)
+{
+    char path[128];
+    sprintf(path, "%s/h2s.xyz", g_dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    for (int i = 0; i < 10; i++)
+        fprintf(fp, "3\nenergy=99 U0=%d " PROPS "\nH 0 0 0\nS 1.34 0 0\nO 5 5 5\n", -i);
+    fclose(fp);
+    unsigned char options[256];
+    void *ds;
+    assert_ok(open_with(options, &ds, "path", path, "elements", "S,O,H", "target", "U0", "unit",
+                        "kcal/mol", NULL));
+    s3f_dataset_desc d;
+    assert_ok(g_f->describe(ds, &d));
+    assert_int_equal(d.layout.node_features, 4);
+    assert_string_equal(d.target_names[0], "U0");
+    assert_string_equal(d.target_units[0], "kcal/mol");
+    assert_int_equal(d.split_size[S3F_SPLIT_TRAIN], 8);
+    assert_int_equal(d.split_size[S3F_SPLIT_VAL], 1);
+    assert_int_equal(d.split_size[S3F_SPLIT_TEST], 1);
+    s3f_molecule m;
+    assert_ok(g_f->get(ds, S3F_SPLIT_TEST, 0, &m));
+    const float features[3][4] = {{0, 0, 1, 1}, {1, 0, 0, 16}, {0, 1, 0, 8}}; /* H, S, O */
+    assert_memory_equal(m.node_features, features, sizeof features);
+    assert_true(m.targets[0] <= 0 && m.targets[0] >= -9 && m.targets[0] == floorf(m.targets[0]));
+    assert_int_equal(m.num_edges, 2); /* H-S (1.34 < 1.2 x 1.36); O is far away */
+    g_f->close(ds);
+    ds = NULL;
+    assert_fails(open_with(options, &ds, "path", path, "elements", "S,H", NULL), S3F_ERR_FORMAT,
+                 "frame 1, line 5", "species 'O' is not in elements (2 given)");
+    assert_fails(open_with(options, &ds, "path", path, "target", "U", NULL), S3F_ERR_FORMAT,
+                 "frame 1, line 2", "no target key 'U'");
 }
 
 /* Windows line ends and a blank line between frames still read. */
@@ -344,6 +408,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_malformed_files_name_frame_and_line),
+        cmocka_unit_test(test_nul_byte_is_an_error),
+        cmocka_unit_test(test_elements_target_and_unit_options),
         cmocka_unit_test(test_crlf_and_blank_lines),
         cmocka_unit_test(test_bad_options),
     };

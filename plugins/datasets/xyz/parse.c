@@ -108,7 +108,9 @@ static bool parse_double(const char *text, double *out)
     return end != text && *end == '\0' && errno == 0 && isfinite(*out);
 }
 
-/* Column layout from a Properties value. */
+/* Column layout from a Properties value; real files have about a dozen. */
+#define XYZ_MAX_COLUMNS 1000
+
 typedef struct columns {
     int total, species, pos;
 } columns;
@@ -132,6 +134,8 @@ static s3f_status parse_properties(const cursor *c, char *spec, columns *cols)
             if (type[0] != 'R' || n != 3) return FAIL(c, "Properties pos must be R:3");
             cols->pos = cols->total;
         }
+        if (cols->total + n > XYZ_MAX_COLUMNS)
+            return FAIL(c, "Properties declares more than %d columns", XYZ_MAX_COLUMNS);
         cols->total += (int)n;
     }
     if (cols->species < 0 || cols->pos < 0)
@@ -182,6 +186,8 @@ static s3f_status parse_comment(const cursor *c, char *line, const char *target_
         } else if (value && !strcmp(key, target_key)) {
             if (!parse_double(value, target))
                 return FAIL(c, "target %s='%s' is not a number", key, value);
+            if (!isfinite((float)*target)) /* datasets hand targets on as float */
+                return FAIL(c, "target %s='%s' is out of range", key, value);
             have_target = true;
         }
     }
@@ -207,6 +213,8 @@ static s3f_status parse_atom(const cursor *c, char *line, const columns *cols,
             double x;
             if (!parse_double(tok, &x))
                 return FAIL(c, "position column %d '%s' is not a number", column + 1, tok);
+            if (!isfinite((float)x))
+                return FAIL(c, "position column %d '%s' is out of range", column + 1, tok);
             pos[column - cols->pos] = (float)x;
         }
     }
@@ -248,14 +256,15 @@ static s3f_status parse_frame(cursor *c, char *count_line, const xyz_elements *e
     return S3F_OK;
 }
 
-static s3f_status read_all(const char *path, char **out)
+/* The whole file, NUL-terminated; *size excludes the terminator. */
+static s3f_status read_all(const char *path, char **out, size_t *size)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) return s3f_fail(S3F_ERR_IO, "xyz: cannot open %s: %s", path, strerror(errno));
     char *text = NULL;
-    size_t size = 0, cap = 0;
+    size_t used = 0, cap = 0;
     for (;;) {
-        if (cap - size < 65536) {
+        if (cap - used < 65536) {
             char *grown = realloc(text, cap = 2 * cap + 65536);
             if (!grown) {
                 free(text);
@@ -264,8 +273,8 @@ static s3f_status read_all(const char *path, char **out)
             }
             text = grown;
         }
-        size_t got = fread(text + size, 1, cap - size - 1, fp);
-        size += got;
+        size_t got = fread(text + used, 1, cap - used - 1, fp);
+        used += got;
         if (got == 0) break;
     }
     bool failed = ferror(fp);
@@ -274,9 +283,20 @@ static s3f_status read_all(const char *path, char **out)
         free(text);
         return s3f_fail(S3F_ERR_IO, "xyz: error reading %s", path);
     }
-    text[size] = '\0';
-    *out = text;
+    text[used] = '\0';
+    *out = text, *size = used;
     return S3F_OK;
+}
+
+/* Lines are C strings, so a NUL byte would silently end the file early. */
+static s3f_status check_no_nul(const char *name, const char *text, size_t size)
+{
+    const char *nul = memchr(text, '\0', size);
+    if (!nul) return S3F_OK;
+    int64_t line = 1;
+    for (const char *p = text; p < nul; p++) line += *p == '\n';
+    return s3f_fail(S3F_ERR_FORMAT, "xyz: %s: line %lld: a NUL byte; not a text file", name,
+                    (long long)line);
 }
 
 static bool blank(const char *s)
@@ -285,11 +305,10 @@ static bool blank(const char *s)
     return !*s;
 }
 
-s3f_status xyz_parse_file(const char *path, const xyz_elements *elements, const char *target_key,
-                          xyz_frame_list *list)
+s3f_status xyz_parse_text(const char *path, char *text, size_t size, const xyz_elements *elements,
+                          const char *target_key, xyz_frame_list *list)
 {
-    char *text = NULL;
-    S3F_RETURN_IF_ERR(read_all(path, &text));
+    S3F_RETURN_IF_ERR(check_no_nul(path, text, size));
     int64_t first = list->count;
     cursor c = {path, *text ? text : NULL, 0, 0};
     s3f_status rc = S3F_OK;
@@ -317,6 +336,16 @@ s3f_status xyz_parse_file(const char *path, const xyz_elements *elements, const 
     if (rc == S3F_OK && c.frame == 0) rc = s3f_fail(S3F_ERR_FORMAT, "xyz: %s: no frames", path);
     if (rc)
         while (list->count > first) frame_free(&list->frames[--list->count]);
+    return rc;
+}
+
+s3f_status xyz_parse_file(const char *path, const xyz_elements *elements, const char *target_key,
+                          xyz_frame_list *list)
+{
+    char *text = NULL;
+    size_t size = 0;
+    S3F_RETURN_IF_ERR(read_all(path, &text, &size));
+    s3f_status rc = xyz_parse_text(path, text, size, elements, target_key, list);
     free(text);
     return rc;
 }

@@ -9,6 +9,7 @@
 #ifndef XYZ_PARSE_H
 #define XYZ_PARSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <se3flow/status.h>
@@ -46,6 +47,12 @@ typedef struct xyz_frame_list {
  * list keeps the frames of earlier files and of none of this one. */
 s3f_status xyz_parse_file(const char *path, const xyz_elements *elements, const char *target_key,
                           xyz_frame_list *list);
+
+/* The same for a file already in memory: `text` (size bytes, then a NUL at
+ * text[size]; borrowed, cut into lines in place) is named `name` in
+ * messages. A NUL byte inside the text is an error naming its line. */
+s3f_status xyz_parse_text(const char *name, char *text, size_t size, const xyz_elements *elements,
+                          const char *target_key, xyz_frame_list *list);
 
 /* Frees every frame and the list's array; the list is empty again. */
 void xyz_frame_list_clear(xyz_frame_list *list);

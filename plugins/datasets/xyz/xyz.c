@@ -16,6 +16,7 @@
  * (floor(train_fraction*M)), val (floor(val_fraction*M)) and test (the
  * rest). Normalisation: mean and population std of the target over train. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,9 +134,13 @@ static bool bonded(const xyz_state *s, const xyz_options *o, const xyz_frame *f,
 static s3f_status build(const xyz_state *s, const xyz_options *o, const xyz_frame *f,
                         xyz_molecule *m)
 {
-    int n = f->num_atoms, fn = s->elements.count + 1, e = 0;
+    int n = f->num_atoms, fn = s->elements.count + 1;
+    int64_t e = 0;
     for (int a = 0; a < n; a++)
         for (int b = 0; b < n; b++) e += a != b && bonded(s, o, f, a, b);
+    if (e > INT32_MAX)
+        return s3f_fail(S3F_ERR_ARG, "xyz: a frame of %d atoms has %lld edges (at most 2^31-1)", n,
+                        (long long)e);
     m->node_features = calloc((size_t)n * (size_t)fn, sizeof(float));
     m->edge_features = malloc(sizeof(float) * (size_t)(e ? e : 1));
     m->src = malloc(sizeof(int32_t) * (size_t)(e ? e : 1));
