@@ -101,18 +101,8 @@ static double step(const se3t_model *m, s3f_ctx_t *ctx, const s3f_graph_batch *b
     double t0 = now();
     s3f_ctx_reset(ctx);
     s3f_ctx_set_grad(ctx, train);
-    se3t_input in = {.num_graphs = b->num_graphs,
-                     .num_nodes = b->num_nodes,
-                     .num_edges = b->num_edges,
-                     .rel_pos = b->rel_pos,
-                     .src = b->src,
-                     .dst = b->dst,
-                     .in_offsets = b->in_offsets,
-                     .node_offsets = b->node_offsets};
-    check(s3f_tensor_empty(ctx, S3F_F32, S3F_SHAPE(b->num_nodes, 6, 1), &in.node.d[0]), "node");
-    check(s3f_tensor_copy(in.node.d[0], b->node_features), "node");
-    check(s3f_tensor_empty(ctx, S3F_F32, S3F_SHAPE(b->num_edges, 4, 1), &in.edge.d[0]), "edge");
-    check(s3f_tensor_copy(in.edge.d[0], b->edge_features), "edge");
+    se3t_input in;
+    check(se3t_input_from_batch(m, ctx, b, &in), "input");
     se3t_output out;
     check(se3t_forward(m, ctx, &in, &out), "forward");
     if (train) {

@@ -177,3 +177,23 @@ se3t_input tg_input(const test_graph *g)
     in.edge.d[0] = g->edge0;
     return in;
 }
+
+se3t_config tg_small_config(fuse_level fuse, int node_ch, int edge_ch, int num_degrees,
+                            int channels, int output_dim)
+{
+    se3t_config c = {.num_layers = 2,
+                     .num_heads = 2,
+                     .channels_div = 2,
+                     .norm = true,
+                     .use_layer_norm = true,
+                     .fuse = fuse,
+                     .pooling = SE3T_POOL_MAX,
+                     .return_type = 0,
+                     .output_dim = output_dim,
+                     .dtype = S3F_F64};
+    c.in.channels[0] = node_ch;
+    c.edge.channels[0] = edge_ch;
+    c.hidden = fiber_uniform(num_degrees, channels);
+    c.out.channels[0] = num_degrees * channels;
+    return c;
+}

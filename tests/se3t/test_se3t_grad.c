@@ -8,20 +8,9 @@
 
 static se3t_config small(fuse_level fuse, bool norm, bool ln)
 {
-    se3t_config c = {.num_layers = 2,
-                     .num_heads = 2,
-                     .channels_div = 2,
-                     .norm = norm,
-                     .use_layer_norm = ln,
-                     .fuse = fuse,
-                     .pooling = SE3T_POOL_MAX,
-                     .return_type = 0,
-                     .output_dim = 2,
-                     .dtype = S3F_F64};
-    c.in.channels[0] = 3;
-    c.edge.channels[0] = 2;
-    c.hidden = fiber_uniform(3, 4);
-    c.out.channels[0] = 12;
+    se3t_config c = tg_small_config(fuse, 3, 2, 3, 4, 2);
+    c.norm = norm;
+    c.use_layer_norm = ln;
     return c;
 }
 

@@ -13,21 +13,7 @@
 
 static se3t_config config(fuse_level fuse)
 {
-    se3t_config c = {.num_layers = 2,
-                     .num_heads = 2,
-                     .channels_div = 2,
-                     .norm = true,
-                     .use_layer_norm = true,
-                     .fuse = fuse,
-                     .pooling = SE3T_POOL_MAX,
-                     .return_type = 0,
-                     .output_dim = 1,
-                     .dtype = S3F_F64};
-    c.in.channels[0] = 3;
-    c.edge.channels[0] = 2;
-    c.hidden = fiber_uniform(3, 4);
-    c.out.channels[0] = 12;
-    return c;
+    return tg_small_config(fuse, 3, 2, 3, 4, 1);
 }
 
 static void assert_all_finite(const s3f_tensor *t, const char *what)

@@ -14,21 +14,7 @@
 
 static se3t_config config(fuse_level fuse)
 {
-    se3t_config c = {.num_layers = 2,
-                     .num_heads = 2,
-                     .channels_div = 2,
-                     .norm = true,
-                     .use_layer_norm = true,
-                     .fuse = fuse,
-                     .pooling = SE3T_POOL_MAX,
-                     .return_type = 0,
-                     .output_dim = 1,
-                     .dtype = S3F_F64};
-    c.in.channels[0] = 5;
-    c.edge.channels[0] = 3;
-    c.hidden = fiber_uniform(4, 8);
-    c.out.channels[0] = 32;
-    return c;
+    return tg_small_config(fuse, 5, 3, 4, 8, 1);
 }
 
 /* The source block and frequency holding (d_in, d_out, f_pair). */

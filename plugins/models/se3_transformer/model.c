@@ -129,6 +129,32 @@ static s3f_status in_dtype(s3f_ctx_t *ctx, s3f_tensor *t, s3f_dtype dtype, s3f_t
     return s3f_tensor_cast(*out, t);
 }
 
+/* (rows, F) f32 batch columns as (rows, F, 1) in dtype. */
+static s3f_status as_degree0(s3f_ctx_t *ctx, const s3f_tensor *t, s3f_dtype dtype, s3f_tensor **out)
+{
+    S3F_RETURN_IF_ERR(
+        s3f_tensor_empty(ctx, dtype, S3F_SHAPE(t->shape.d[0], t->shape.d[1], 1), out));
+    return s3f_tensor_cast(*out, t);
+}
+
+s3f_status se3t_input_from_batch(const se3t_model *m, s3f_ctx_t *ctx, const s3f_graph_batch *b,
+                                 se3t_input *in)
+{
+    *in = (se3t_input){.num_graphs = b->num_graphs,
+                       .num_nodes = b->num_nodes,
+                       .num_edges = b->num_edges,
+                       .rel_pos = b->rel_pos,
+                       .src = b->src,
+                       .dst = b->dst,
+                       .in_offsets = b->in_offsets,
+                       .node_offsets = b->node_offsets,
+                       .packed_basis = b->edge_basis};
+    S3F_RETURN_IF_ERR(as_degree0(ctx, b->node_features, m->cfg.dtype, &in->node.d[0]));
+    if (m->cfg.edge.channels[0] > 0)
+        S3F_RETURN_IF_ERR(as_degree0(ctx, b->edge_features, m->cfg.dtype, &in->edge.d[0]));
+    return S3F_OK;
+}
+
 /* Radial inputs [invariant edge features, |rel_pos|] and in-degrees. */
 static s3f_status graph_invariants(const se3t_model *m, s3f_ctx_t *ctx, const se3t_input *in,
                                    se3t_graph *g)

@@ -47,6 +47,12 @@ typedef struct se3t_output {
     s3f_tensor *pred;   /* output_dim > 0: (B, output_dim) */
 } se3t_output;
 
+/* The input of a collated batch: its graph, its precomputed bases if any,
+ * and its degree-0 node and edge features as (rows, F, 1) step tensors in
+ * the model's dtype. */
+s3f_status se3t_input_from_batch(const se3t_model *m, s3f_ctx_t *ctx, const s3f_graph_batch *b,
+                                 se3t_input *in);
+
 /* Checks the configuration (clear errors), declares every parameter under
  * the reference's names and initialises them from seed (SPEC §13). */
 s3f_status se3t_create(const se3t_config *cfg, uint64_t seed, se3t_model **out);

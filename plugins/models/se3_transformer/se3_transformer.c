@@ -134,30 +134,13 @@ static s3f_params_t *plugin_params(void *state)
     return ((plugin_state *)state)->model->params;
 }
 
-/* (rows, F) f32 batch columns as (rows, F, 1) in the model's dtype. */
-static s3f_status as_degree0(s3f_ctx_t *ctx, const s3f_tensor *t, s3f_dtype dtype, s3f_tensor **out)
-{
-    S3F_RETURN_IF_ERR(
-        s3f_tensor_empty(ctx, dtype, S3F_SHAPE(t->shape.d[0], t->shape.d[1], 1), out));
-    return s3f_tensor_cast(*out, t);
-}
-
 static s3f_status plugin_forward(void *state, s3f_ctx_t *ctx, const s3f_graph_batch *b,
                                  s3f_tensor **pred)
 {
     plugin_state *st = state;
     const se3t_model *m = st->model;
-    se3t_input in = {.num_graphs = b->num_graphs,
-                     .num_nodes = b->num_nodes,
-                     .num_edges = b->num_edges,
-                     .rel_pos = b->rel_pos,
-                     .src = b->src,
-                     .dst = b->dst,
-                     .in_offsets = b->in_offsets,
-                     .node_offsets = b->node_offsets};
-    S3F_RETURN_IF_ERR(as_degree0(ctx, b->node_features, m->cfg.dtype, &in.node.d[0]));
-    if (m->cfg.edge.channels[0] > 0)
-        S3F_RETURN_IF_ERR(as_degree0(ctx, b->edge_features, m->cfg.dtype, &in.edge.d[0]));
+    se3t_input in;
+    S3F_RETURN_IF_ERR(se3t_input_from_batch(m, ctx, b, &in));
     se3t_output out;
     S3F_RETURN_IF_ERR(se3t_forward(m, ctx, &in, &out));
     if (st->nodes)

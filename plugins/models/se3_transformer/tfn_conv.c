@@ -46,12 +46,20 @@ static block_geom geometry(const tfn_conv_desc *d, const tfn_block *b)
     return g;
 }
 
-/* Row of the grouped radial weights for output channel o, group grp, input
- * channel i and the group's j-th frequency. */
-static int64_t grouped_row(const tfn_block *b, const block_geom *g, int o, int grp, int i, int j)
+/* from[r]: the row of the block's radial weight (row o·(c_in·F) + i·F + f)
+ * that grouped row r holds. Grouped rows run over output channel o, group,
+ * input channel i, and the group's frequencies in block order. NULL when
+ * out of memory. */
+static int64_t *grouped_row_sources(const tfn_block *b, const block_geom *g)
 {
-    const int nf = g->start[grp + 1] - g->start[grp];
-    return (int64_t)o * g->cf + g->col[grp] + (int64_t)i * nf + j;
+    int64_t *from = malloc(sizeof(int64_t) * (size_t)g->rows), r = 0;
+    if (!from) return NULL;
+    for (int o = 0; o < b->c_out; o++)
+        for (int grp = 0; grp < g->ngroups; grp++)
+            for (int i = 0; i < b->c_in; i++)
+                for (int j = g->start[grp]; j < g->start[grp + 1]; j++)
+                    from[r++] = ((int64_t)o * b->c_in + i) * b->nfreq + g->order[j];
+    return from;
 }
 
 /* Edges per backward chunk: about 8 M radial weights at once, in whole

@@ -77,44 +77,26 @@ static void FN(radial_weights)(const tfn_conv_desc *d, const tfn_block *b, const
          z + e0 * zw + b->z_col, (int)zw, R, d->hidden, 0, W, (int)g->rows);
 }
 
-/* The block's last radial layer with its rows in the grouped order: R
- * itself when there is one group, else a copy in `buf`. */
+/* The block's last radial layer with its rows in the grouped order
+ * (from[r]: the parameter row of grouped row r): R itself when there is one
+ * group, else a copy in `buf`. */
 static const real *FN(grouped_rows)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
-                                    real *buf)
+                                    const int64_t *from, real *buf)
 {
     const real *R = b->radial_w->data;
-    if (g->ngroups == 1) return R;
-    const int H = d->hidden;
-    for (int o = 0; o < b->c_out; o++)
-        for (int grp = 0; grp < g->ngroups; grp++) {
-            const int nf = g->start[grp + 1] - g->start[grp];
-            for (int i = 0; i < b->c_in; i++)
-                for (int j = 0; j < nf; j++) {
-                    int64_t to = grouped_row(b, g, o, grp, i, j);
-                    int64_t from =
-                        ((int64_t)o * b->c_in + i) * b->nfreq + g->order[g->start[grp] + j];
-                    memcpy(buf + to * H, R + from * H, sizeof(real) * (size_t)H);
-                }
-        }
+    if (!from) return R;
+    const size_t H = (size_t)d->hidden;
+    for (int64_t r = 0; r < g->rows; r++) memcpy(buf + r * H, R + from[r] * H, sizeof(real) * H);
     return buf;
 }
 
-/* dR += the gradient held in grouped row order (the inverse of grouped_rows). */
-static void FN(ungroup_grad)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
+/* dR += the gradient held in grouped row order. */
+static void FN(ungroup_grad)(const tfn_conv_desc *d, const block_geom *g, const int64_t *from,
                              const real *grouped, real *dR)
 {
     const int H = d->hidden;
-    for (int o = 0; o < b->c_out; o++)
-        for (int grp = 0; grp < g->ngroups; grp++) {
-            const int nf = g->start[grp + 1] - g->start[grp];
-            for (int i = 0; i < b->c_in; i++)
-                for (int j = 0; j < nf; j++) {
-                    int64_t from = grouped_row(b, g, o, grp, i, j);
-                    int64_t to =
-                        ((int64_t)o * b->c_in + i) * b->nfreq + g->order[g->start[grp] + j];
-                    for (int h = 0; h < H; h++) dR[to * H + h] += grouped[from * H + h];
-                }
-        }
+    for (int64_t r = 0; r < g->rows; r++)
+        for (int h = 0; h < H; h++) dR[from[r] * H + h] += grouped[r * H + h];
 }
 
 static bool FN(block_forward)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
@@ -254,19 +236,20 @@ static bool FN(run_block)(const tfn_conv_desc *d, const tfn_block *b, int64_t E,
                           real *dR)
 {
     const block_geom g = geometry(d, b);
+    const bool grouped = g.ngroups > 1;
     const size_t n = (size_t)g.rows * (size_t)d->hidden;
-    real *buf = g.ngroups > 1 ? malloc(sizeof(real) * n) : NULL;
-    real *dR_grouped = g.ngroups > 1 && dR ? calloc(n, sizeof(real)) : dR;
-    if (g.ngroups > 1 && (!buf || (dR && !dR_grouped))) {
-        free(buf);
-        free(dR_grouped);
-        return false;
+    int64_t *from = grouped ? grouped_row_sources(b, &g) : NULL;
+    real *buf = grouped ? malloc(sizeof(real) * n) : NULL;
+    real *dR_grouped = grouped && dR ? calloc(n, sizeof(real)) : dR;
+    bool ok = !grouped || (from && buf && (!dR || dR_grouped));
+    if (ok) {
+        const real *R = FN(grouped_rows)(d, b, &g, from, buf);
+        ok = !dy ? FN(block_forward)(d, b, &g, R, E, x, z, zw, y)
+                 : FN(block_backward)(d, b, &g, R, E, x, z, zw, dy, dx, dz, dR_grouped);
     }
-    const real *R = FN(grouped_rows)(d, b, &g, buf);
-    bool ok = !dy ? FN(block_forward)(d, b, &g, R, E, x, z, zw, y)
-                  : FN(block_backward)(d, b, &g, R, E, x, z, zw, dy, dx, dz, dR_grouped);
-    if (ok && dR && g.ngroups > 1) FN(ungroup_grad)(d, b, &g, dR_grouped, dR);
+    if (ok && dR && grouped) FN(ungroup_grad)(d, &g, from, dR_grouped, dR);
+    free(from);
     free(buf);
-    if (g.ngroups > 1) free(dR_grouped);
+    if (grouped) free(dR_grouped);
     return ok;
 }
