@@ -20,9 +20,12 @@ sizes="16 64 240"
 export OMP_NUM_THREADS=2
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, 2 threads"
 echo "== se3flow (bench_se3t)"
-ours=$(BENCH_STEPS=2 "$build/bench/bench_se3t" $sizes | tee /dev/stderr)
+ours=$(BENCH_STEPS=2 "$build/bench/bench_se3t" $sizes)
+echo "$ours"
 echo "== reference (reference_bench.sh)"
-ref=$("$here/reference_bench.sh" --iters 1 2 2 --batch-sizes "$sizes" 2>/dev/null | grep '^reference_bench' | tee /dev/stderr)
+ref=$("$here/reference_bench.sh" --iters 1 2 2 --batch-sizes "$sizes" 2>/dev/null | grep '^reference_bench')
+echo "$ref"
+echo "reference: $("${SE3_REF_PYTHON:-/work/ref/venv/bin/python}" -c 'import torch; print("torch", torch.__version__)')"
 printf '\n%-6s %-10s %14s %14s %8s\n' batch mode se3flow reference ratio
 for b in $sizes; do
   for mode in train inference; do
