@@ -7,7 +7,7 @@
 #include <string.h>
 
 enum {
-    TFN_SUB = 16,        /* edges whose radial weights one GEMM makes */
+    TFN_SUB = 64,        /* edges whose radial weights one GEMM makes */
     TFN_ROW_TILE = 1024, /* rows of R per GEMM in the backward's dR */
 };
 

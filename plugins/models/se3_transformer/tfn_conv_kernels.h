@@ -16,7 +16,7 @@ static void FN(build_t)(const tfn_conv_desc *d, const tfn_block *b, const block_
                         int64_t e, const real *x, real *T)
 {
     const int nf = g->start[grp + 1] - g->start[grp], mo = 2 * g->d_out[grp] + 1;
-    memset(T, 0, sizeof(real) * (size_t)b->c_in * (size_t)nf * (size_t)mo);
+    /* every entry of T is written below (a unit frequency has mo = 1) */
     for (int j = 0; j < nf; j++) {
         const tfn_freq fr = b->freq[g->order[g->start[grp] + j]];
         const int mi = 2 * fr.d_in + 1;
@@ -29,9 +29,11 @@ static void FN(build_t)(const tfn_conv_desc *d, const tfn_block *b, const block_
         const int fp = (int)bt->shape.d[2];
         const real *B = (const real *)bt->data + e * mi * fp * mo + fr.f_pair * mo;
         for (int i = 0; i < b->c_in; i++) {
-            real *t = T + (i * nf + j) * mo;
-            for (int l = 0; l < mi; l++) {
-                const real xv = xe[i * mi + l];
+            real *restrict t = T + (i * nf + j) * mo;
+            const real *xi = xe + i * mi;
+            for (int k = 0; k < mo; k++) t[k] = xi[0] * B[k];
+            for (int l = 1; l < mi; l++) {
+                const real xv = xi[l];
                 const real *bl = B + l * fp * mo;
                 for (int k = 0; k < mo; k++) t[k] += xv * bl[k];
             }
