@@ -2,6 +2,8 @@
  * record, and dispatch to the f32/f64 kernels of tfn_conv_kernels.h. */
 #include "tfn_conv.h"
 
+#include "scratch.h"
+
 #include <cblas.h>
 #include <stdlib.h>
 #include <string.h>

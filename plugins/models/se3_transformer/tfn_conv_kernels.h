@@ -109,7 +109,7 @@ static bool FN(block_forward)(const tfn_conv_desc *d, const tfn_block *b, const 
     bool failed = false;
 #pragma omp parallel
     {
-        real *W = malloc(sizeof(real) * TFN_SUB * (size_t)g->rows);
+        real *W = scratch_take(sizeof(real) * TFN_SUB * (size_t)g->rows);
         real *T = malloc(sizeof(real) * (size_t)g->t_max);
         if (!W || !T) {
 #pragma omp atomic write
@@ -133,7 +133,7 @@ static bool FN(block_forward)(const tfn_conv_desc *d, const tfn_block *b, const 
                          y + e * d->y_width + d->y_off[g->d_out[grp]], mo);
                 }
         }
-        free(W);
+        scratch_give(W);
         free(T);
     }
     return !failed;
@@ -214,8 +214,8 @@ static bool FN(block_backward)(const tfn_conv_desc *d, const tfn_block *b, const
                                const real *dy, real *dx, real *dz, real *dR_grouped)
 {
     const int64_t ch = tfn_chunk_edges(g->rows);
-    real *dW = malloc(sizeof(real) * (size_t)ch * (size_t)g->rows);
-    real *W = malloc(sizeof(real) * (size_t)ch * (size_t)g->rows);
+    real *dW = scratch_take(sizeof(real) * (size_t)ch * (size_t)g->rows);
+    real *W = scratch_take(sizeof(real) * (size_t)ch * (size_t)g->rows);
     bool ok = dW && W;
     for (int64_t c0 = 0; ok && c0 < E; c0 += ch) {
         const int64_t n = E - c0 < ch ? E - c0 : ch, tiles = (n + TFN_SUB - 1) / TFN_SUB;
@@ -227,8 +227,8 @@ static bool FN(block_backward)(const tfn_conv_desc *d, const tfn_block *b, const
         ok = FN(chunk_edge_grads)(d, b, g, c0, n, x, W, dy, dW, dx);
         if (ok) FN(chunk_radial_grads)(d, b, g, R, c0, n, z, zw, dW, dR_grouped, dz);
     }
-    free(dW);
-    free(W);
+    scratch_give(dW);
+    scratch_give(W);
     return ok;
 }
 
@@ -241,8 +241,9 @@ static bool FN(run_block)(const tfn_conv_desc *d, const tfn_block *b, int64_t E,
     const bool grouped = g.ngroups > 1;
     const size_t n = (size_t)g.rows * (size_t)d->hidden;
     int64_t *from = grouped ? grouped_row_sources(b, &g) : NULL;
-    real *buf = grouped ? malloc(sizeof(real) * n) : NULL;
-    real *dR_grouped = grouped && dR ? calloc(n, sizeof(real)) : dR;
+    real *buf = grouped ? scratch_take(sizeof(real) * n) : NULL;
+    real *dR_grouped = grouped && dR ? scratch_take(sizeof(real) * n) : dR;
+    if (grouped && dR && dR_grouped) memset(dR_grouped, 0, sizeof(real) * n);
     bool ok = !grouped || (from && buf && (!dR || dR_grouped));
     if (ok) {
         const real *R = FN(grouped_rows)(d, b, &g, from, buf);
@@ -251,7 +252,7 @@ static bool FN(run_block)(const tfn_conv_desc *d, const tfn_block *b, int64_t E,
     }
     if (ok && dR && grouped) FN(ungroup_grad)(d, &g, from, dR_grouped, dR);
     free(from);
-    free(buf);
-    if (grouped) free(dR_grouped);
+    scratch_give(buf);
+    if (grouped) scratch_give(dR_grouped);
     return ok;
 }
