@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "model.h"
+#include "scratch.h"
 
 static s3f_status check_config(const se3t_config *c)
 {
@@ -89,6 +90,7 @@ void se3t_destroy(se3t_model *m)
     free(m->attention);
     free(m->norm);
     free(m);
+    scratch_release();
 }
 
 s3f_status se3t_create(const se3t_config *cfg, uint64_t seed, se3t_model **out)

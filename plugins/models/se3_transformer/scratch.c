@@ -64,3 +64,14 @@ void scratch_give(void *p)
     pthread_mutex_unlock(&g_lock);
     free(p);
 }
+
+void scratch_release(void)
+{
+    pthread_mutex_lock(&g_lock);
+    for (int i = 0; i < SCRATCH_SLOTS; i++)
+        if (!g_slots[i].busy) {
+            free(g_slots[i].p);
+            g_slots[i] = (slot){NULL, 0, false};
+        }
+    pthread_mutex_unlock(&g_lock);
+}

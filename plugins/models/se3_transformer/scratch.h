@@ -15,5 +15,8 @@
 void *scratch_take(size_t bytes);
 /* Hands a buffer from scratch_take back (NULL is a no-op). */
 void scratch_give(void *p);
+/* Frees every idle buffer the pool keeps (a model's destroy calls it, so
+ * nothing outlives the models, nor a plugin that is unloaded). */
+void scratch_release(void);
 
 #endif
