@@ -206,10 +206,10 @@ static s3f_status self_interaction(s3f_ctx_t *ctx, const conv_se3 *c, const se3t
 s3f_status conv_forward(s3f_ctx_t *ctx, const conv_se3 *c, const se3t_graph *g, const feats *h,
                         feats *out)
 {
-    tfn_conv_desc *desc;
-    S3F_RETURN_IF_ERR(s3f_ctx_saved(ctx, sizeof *desc, (void **)&desc));
-    *desc = (tfn_conv_desc){
+    /* on the stack: tfn_conv keeps its own copy for backward */
+    tfn_conv_desc local = {
         .max_degree = c->max_degree, .hidden = SE3T_RADIAL_HIDDEN, .nblocks = c->nblocks};
+    tfn_conv_desc *desc = &local;
     for (int i = 0; i < c->nblocks; i++) desc->block[i] = c->block[i];
     for (int a = 0; a <= c->max_degree; a++)
         for (int b = 0; b <= c->max_degree; b++) desc->basis[a][b] = g->basis[a][b];
