@@ -5,8 +5,18 @@
 #include "scratch.h"
 
 #include <cblas.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The per-edge loops that GCC vectorises run in a copy built for each of
+ * these instruction sets, picked when the plugin loads: the build itself
+ * targets the baseline x86-64. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+#define SE3T_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define SE3T_SIMD_CLONES
+#endif
 
 enum {
     TFN_SUB = 64,        /* edges whose radial weights one GEMM makes */
@@ -50,17 +60,21 @@ static block_geom geometry(const tfn_conv_desc *d, const tfn_block *b)
 
 /* from[r]: the row of the block's radial weight (row o·(c_in·F) + i·F + f)
  * that grouped row r holds. Grouped rows run over output channel o, group,
- * input channel i, and the group's frequencies in block order. NULL when
- * out of memory. */
-static int64_t *grouped_row_sources(const tfn_block *b, const block_geom *g)
+ * the group's frequencies in block order, and input channel i. *identity:
+ * whether that is the parameter's own order (one frequency or one input
+ * channel per group). NULL when out of memory. */
+static int64_t *grouped_row_sources(const tfn_block *b, const block_geom *g, bool *identity)
 {
     int64_t *from = malloc(sizeof(int64_t) * (size_t)g->rows), r = 0;
     if (!from) return NULL;
+    *identity = true;
     for (int o = 0; o < b->c_out; o++)
         for (int grp = 0; grp < g->ngroups; grp++)
-            for (int i = 0; i < b->c_in; i++)
-                for (int j = g->start[grp]; j < g->start[grp + 1]; j++)
-                    from[r++] = ((int64_t)o * b->c_in + i) * b->nfreq + g->order[j];
+            for (int j = g->start[grp]; j < g->start[grp + 1]; j++)
+                for (int i = 0; i < b->c_in; i++, r++) {
+                    from[r] = ((int64_t)o * b->c_in + i) * b->nfreq + g->order[j];
+                    *identity = *identity && from[r] == r;
+                }
     return from;
 }
 

@@ -6,64 +6,95 @@
  * The radial weights of an edge are made in the grouped row order (the
  * block's last radial layer with its rows permuted, `R`), so that for each
  * group g the edge's weights W_g (c_out, c_in·nf_g) are a plain submatrix.
- * Per edge and group: T_g (c_in·nf_g, 2d_out+1) holds the input contracted
- * with the basis, and the messages of degree d_out are y_e += W_g · T_g.
- * Backward: dW_g = dy · T_gᵀ, dT_g = W_gᵀ · dy, and the radial layer's
+ * Within a group the columns run over frequency j, then input channel i.
+ * Per edge and group: T_g (2d_out+1, nf_g·c_in) holds the input contracted
+ * with the basis, and the messages of degree d_out are y_e += W_g · T_gᵀ.
+ * Backward: dW_g = dy · T_g, dT_g = dyᵀ · W_g, and the radial layer's
  * gradients from dW. */
 
-/* T_g for edge e (see above). */
-static void FN(build_t)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g, int grp,
-                        int64_t e, const real *x, real *T)
+/* xt: the edge's input with each degree's (c_in, 2d+1) block transposed to
+ * (2d+1, c_in), so that the loops below run over channels, which vectorise. */
+static void FN(transpose_x)(const tfn_conv_desc *d, const real *xe, real *xt)
 {
-    const int nf = g->start[grp + 1] - g->start[grp], mo = 2 * g->d_out[grp] + 1;
-    /* every entry of T is written below (a unit frequency has mo = 1) */
+    for (int deg = 0; deg <= d->max_degree; deg++) {
+        const int c = d->c_in[deg], m = 2 * deg + 1, off = d->x_off[deg];
+        for (int i = 0; i < c; i++)
+            for (int l = 0; l < m; l++) xt[off + l * c + i] = xe[off + i * m + l];
+    }
+}
+
+/* dx[e] += dxt, the transpose of transpose_x. */
+static void FN(add_transposed)(const tfn_conv_desc *d, const real *dxt, real *dxe)
+{
+    for (int deg = 0; deg <= d->max_degree; deg++) {
+        const int c = d->c_in[deg], m = 2 * deg + 1, off = d->x_off[deg];
+        for (int i = 0; i < c; i++)
+            for (int l = 0; l < m; l++) dxe[off + i * m + l] += dxt[off + l * c + i];
+    }
+}
+
+/* T_g for edge e (see above) from its transposed input xt: row k of T_g
+ * holds, for each of the group's frequencies j, c_in values
+ * Σ_l B_e[l, f_j, k] · x[i, l]. */
+SE3T_SIMD_CLONES static void FN(build_t)(const tfn_conv_desc *d, const tfn_block *b,
+                                         const block_geom *g, int grp, int64_t e, const real *xt,
+                                         real *T)
+{
+    const int nf = g->start[grp + 1] - g->start[grp], mo = 2 * g->d_out[grp] + 1, c = b->c_in;
+    const int cf = c * nf;
     for (int j = 0; j < nf; j++) {
         const tfn_freq fr = b->freq[g->order[g->start[grp] + j]];
-        const int mi = 2 * fr.d_in + 1;
-        const real *xe = x + e * d->x_width + d->x_off[fr.d_in];
-        if (fr.unit) {
-            for (int i = 0; i < b->c_in; i++) T[(i * nf + j) * mo] = xe[i];
+        const real *xd = xt + d->x_off[fr.d_in];
+        if (fr.unit) { /* mo = 1 */
+            memcpy(T + j * c, xd, sizeof(real) * (size_t)c);
             continue;
         }
+        const int mi = 2 * fr.d_in + 1;
         const s3f_tensor *bt = d->basis[fr.d_in][fr.d_out];
         const int fp = (int)bt->shape.d[2];
         const real *B = (const real *)bt->data + e * mi * fp * mo + fr.f_pair * mo;
-        for (int i = 0; i < b->c_in; i++) {
-            real *restrict t = T + (i * nf + j) * mo;
-            const real *xi = xe + i * mi;
-            for (int k = 0; k < mo; k++) t[k] = xi[0] * B[k];
+        for (int k = 0; k < mo; k++) {
+            real *restrict t = T + k * cf + j * c;
+            const real b0 = B[k];
+#pragma omp simd
+            for (int i = 0; i < c; i++) t[i] = b0 * xd[i];
             for (int l = 1; l < mi; l++) {
-                const real xv = xi[l];
-                const real *bl = B + l * fp * mo;
-                for (int k = 0; k < mo; k++) t[k] += xv * bl[k];
+                const real bl = B[l * fp * mo + k];
+                const real *restrict xl = xd + l * c;
+#pragma omp simd
+                for (int i = 0; i < c; i++) t[i] += bl * xl[i];
             }
         }
     }
 }
 
-/* dx[e] += the input gradient from dT_g (the transpose of build_t). */
-static void FN(t_grad_to_x)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
-                            int grp, int64_t e, const real *dT, real *dx)
+/* dxt += the input gradient from dT_g (the transpose of build_t). */
+SE3T_SIMD_CLONES static void FN(t_grad_to_x)(const tfn_conv_desc *d, const tfn_block *b,
+                                             const block_geom *g, int grp, int64_t e,
+                                             const real *dT, real *dxt)
 {
-    const int nf = g->start[grp + 1] - g->start[grp], mo = 2 * g->d_out[grp] + 1;
+    const int nf = g->start[grp + 1] - g->start[grp], mo = 2 * g->d_out[grp] + 1, c = b->c_in;
+    const int cf = c * nf;
     for (int j = 0; j < nf; j++) {
         const tfn_freq fr = b->freq[g->order[g->start[grp] + j]];
-        const int mi = 2 * fr.d_in + 1;
-        real *dxe = dx + e * d->x_width + d->x_off[fr.d_in];
+        real *dxd = dxt + d->x_off[fr.d_in];
         if (fr.unit) {
-            for (int i = 0; i < b->c_in; i++) dxe[i] += dT[(i * nf + j) * mo];
+#pragma omp simd
+            for (int i = 0; i < c; i++) dxd[i] += dT[j * c + i];
             continue;
         }
+        const int mi = 2 * fr.d_in + 1;
         const s3f_tensor *bt = d->basis[fr.d_in][fr.d_out];
         const int fp = (int)bt->shape.d[2];
         const real *B = (const real *)bt->data + e * mi * fp * mo + fr.f_pair * mo;
-        for (int i = 0; i < b->c_in; i++) {
-            const real *t = dT + (i * nf + j) * mo;
-            for (int l = 0; l < mi; l++) {
-                const real *bl = B + l * fp * mo;
-                real s = 0;
-                for (int k = 0; k < mo; k++) s += t[k] * bl[k];
-                dxe[i * mi + l] += s;
+        for (int l = 0; l < mi; l++) {
+            const real *bl = B + l * fp * mo;
+            real *restrict out = dxd + l * c;
+            for (int k = 0; k < mo; k++) {
+                const real bk = bl[k];
+                const real *restrict dt = dT + k * cf + j * c;
+#pragma omp simd
+                for (int i = 0; i < c; i++) out[i] += bk * dt[i];
             }
         }
     }
@@ -80,8 +111,8 @@ static void FN(radial_weights)(const tfn_conv_desc *d, const tfn_block *b, const
 }
 
 /* The block's last radial layer with its rows in the grouped order
- * (from[r]: the parameter row of grouped row r): R itself when there is one
- * group, else a copy in `buf`. */
+ * (from[r]: the parameter row of grouped row r): R itself when that is its
+ * own order (from == NULL), else a copy in `buf`. */
 static const real *FN(grouped_rows)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
                                     const int64_t *from, real *buf)
 {
@@ -110,7 +141,7 @@ static bool FN(block_forward)(const tfn_conv_desc *d, const tfn_block *b, const 
 #pragma omp parallel
     {
         real *W = scratch_take(sizeof(real) * TFN_SUB * (size_t)g->rows);
-        real *T = malloc(sizeof(real) * (size_t)g->t_max);
+        real *T = malloc(sizeof(real) * (size_t)(g->t_max + d->x_width)), *xt = T + g->t_max;
         if (!W || !T) {
 #pragma omp atomic write
             failed = true;
@@ -123,15 +154,17 @@ static bool FN(block_forward)(const tfn_conv_desc *d, const tfn_block *b, const 
             if (stop) continue;
             const int64_t e0 = s * TFN_SUB, n = E - e0 < TFN_SUB ? E - e0 : TFN_SUB;
             FN(radial_weights)(d, b, g, R, e0, n, z, zw, W);
-            for (int64_t e = e0; e < e0 + n; e++)
+            for (int64_t e = e0; e < e0 + n; e++) {
+                FN(transpose_x)(d, x + e * d->x_width, xt);
                 for (int grp = 0; grp < g->ngroups; grp++) {
                     const int mo = 2 * g->d_out[grp] + 1;
                     const int k = b->c_in * (g->start[grp + 1] - g->start[grp]);
-                    FN(build_t)(d, b, g, grp, e, x, T);
-                    GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, b->c_out, mo, k, 1,
-                         W + (e - e0) * g->rows + g->col[grp], g->cf, T, mo, 1,
+                    FN(build_t)(d, b, g, grp, e, xt, T);
+                    GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, b->c_out, mo, k, 1,
+                         W + (e - e0) * g->rows + g->col[grp], g->cf, T, k, 1,
                          y + e * d->y_width + d->y_off[g->d_out[grp]], mo);
                 }
+            }
         }
         scratch_give(W);
         free(T);
@@ -147,9 +180,10 @@ static bool FN(chunk_edge_grads)(const tfn_conv_desc *d, const tfn_block *b, con
     bool failed = false;
 #pragma omp parallel
     {
-        real *T = malloc(sizeof(real) * (size_t)g->t_max);
-        real *dT = malloc(sizeof(real) * (size_t)g->t_max);
-        if (!T || !dT) {
+        const size_t n_t = (size_t)g->t_max, n_x = (size_t)d->x_width;
+        real *T = malloc(sizeof(real) * (2 * n_t + 2 * n_x));
+        real *dT = T ? T + n_t : NULL, *xt = T ? dT + n_t : NULL, *dxt = T ? xt + n_x : NULL;
+        if (!T) {
 #pragma omp atomic write
             failed = true;
         }
@@ -159,22 +193,24 @@ static bool FN(chunk_edge_grads)(const tfn_conv_desc *d, const tfn_block *b, con
 #pragma omp atomic read
             stop = failed;
             if (stop) continue;
+            FN(transpose_x)(d, x + e * d->x_width, xt);
+            if (dx) memset(dxt, 0, sizeof(real) * n_x);
             for (int grp = 0; grp < g->ngroups; grp++) {
                 const int mo = 2 * g->d_out[grp] + 1;
                 const int k = b->c_in * (g->start[grp + 1] - g->start[grp]);
                 const real *dM = dy + e * d->y_width + d->y_off[g->d_out[grp]];
                 const real *We = W + (e - c0) * g->rows + g->col[grp];
-                FN(build_t)(d, b, g, grp, e, x, T);
-                GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, b->c_out, k, mo, 1, dM, mo, T, mo, 0,
+                FN(build_t)(d, b, g, grp, e, xt, T);
+                GEMM(CblasRowMajor, CblasNoTrans, CblasNoTrans, b->c_out, k, mo, 1, dM, mo, T, k, 0,
                      dW + (e - c0) * g->rows + g->col[grp], g->cf);
                 if (!dx) continue;
-                GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, k, mo, b->c_out, 1, We, g->cf, dM, mo,
-                     0, dT, mo);
-                FN(t_grad_to_x)(d, b, g, grp, e, dT, dx);
+                GEMM(CblasRowMajor, CblasTrans, CblasNoTrans, mo, k, b->c_out, 1, dM, mo, We, g->cf,
+                     0, dT, k);
+                FN(t_grad_to_x)(d, b, g, grp, e, dT, dxt);
             }
+            if (dx) FN(add_transposed)(d, dxt, dx + e * d->x_width);
         }
         free(T);
-        free(dT);
     }
     return !failed;
 }
@@ -238,13 +274,18 @@ static bool FN(run_block)(const tfn_conv_desc *d, const tfn_block *b, int64_t E,
                           real *dR)
 {
     const block_geom g = geometry(d, b);
-    const bool grouped = g.ngroups > 1;
     const size_t n = (size_t)g.rows * (size_t)d->hidden;
-    int64_t *from = grouped ? grouped_row_sources(b, &g) : NULL;
+    bool identity = false;
+    int64_t *from = grouped_row_sources(b, &g, &identity);
+    if (identity) {
+        free(from);
+        from = NULL;
+    }
+    const bool grouped = !identity;
     real *buf = grouped ? scratch_take(sizeof(real) * n) : NULL;
     real *dR_grouped = grouped && dR ? scratch_take(sizeof(real) * n) : dR;
     if (grouped && dR && dR_grouped) memset(dR_grouped, 0, sizeof(real) * n);
-    bool ok = !grouped || (from && buf && (!dR || dR_grouped));
+    bool ok = identity || (from && buf && (!dR || dR_grouped));
     if (ok) {
         const real *R = FN(grouped_rows)(d, b, &g, from, buf);
         ok = !dy ? FN(block_forward)(d, b, &g, R, E, x, z, zw, y)
