@@ -2,6 +2,7 @@
  * record, and dispatch to the f32/f64 kernels of tfn_conv_kernels.h. */
 #include "tfn_conv.h"
 
+#include "radial_kernel.h"
 #include "scratch.h"
 
 #include <cblas.h>

@@ -100,14 +100,27 @@ SE3T_SIMD_CLONES static void FN(t_grad_to_x)(const tfn_conv_desc *d, const tfn_b
     }
 }
 
+/* The block's last radial layer in grouped row order, for the product that
+ * makes W: packed (radial_kernel.h) where the CPU runs that kernel, else
+ * R for BLAS. */
+typedef struct FN(radial_src) {
+    const real *R;  /* (rows, hidden); NULL where only Rp is needed */
+    const real *Rp; /* packed; NULL: use BLAS on R */
+} FN(radial_src);
+
 /* W (n, rows) = z[e0 .. e0+n, block columns] · Rᵀ: the radial weights of n
  * edges, rows in the grouped order. */
 static void FN(radial_weights)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
-                               const real *R, int64_t e0, int64_t n, const real *z, int64_t zw,
+                               FN(radial_src) src, int64_t e0, int64_t n, const real *z, int64_t zw,
                                real *W)
 {
+    if (src.Rp) {
+        FN(radial_weights_packed)
+        (src.Rp, g->rows, d->hidden, z + e0 * zw + b->z_col, zw, n, W, g->rows);
+        return;
+    }
     GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)g->rows, d->hidden, 1,
-         z + e0 * zw + b->z_col, (int)zw, R, d->hidden, 0, W, (int)g->rows);
+         z + e0 * zw + b->z_col, (int)zw, src.R, d->hidden, 0, W, (int)g->rows);
 }
 
 /* The block's last radial layer with its rows in the grouped order
@@ -133,8 +146,8 @@ static void FN(ungroup_grad)(const tfn_conv_desc *d, const block_geom *g, const 
 }
 
 static bool FN(block_forward)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
-                              const real *R, int64_t E, const real *x, const real *z, int64_t zw,
-                              real *y)
+                              FN(radial_src) src, int64_t E, const real *x, const real *z,
+                              int64_t zw, real *y)
 {
     const int64_t nsub = (E + TFN_SUB - 1) / TFN_SUB;
     bool failed = false;
@@ -153,7 +166,7 @@ static bool FN(block_forward)(const tfn_conv_desc *d, const tfn_block *b, const 
             stop = failed;
             if (stop) continue;
             const int64_t e0 = s * TFN_SUB, n = E - e0 < TFN_SUB ? E - e0 : TFN_SUB;
-            FN(radial_weights)(d, b, g, R, e0, n, z, zw, W);
+            FN(radial_weights)(d, b, g, src, e0, n, z, zw, W);
             for (int64_t e = e0; e < e0 + n; e++) {
                 FN(transpose_x)(d, x + e * d->x_width, xt);
                 for (int grp = 0; grp < g->ngroups; grp++) {
@@ -246,8 +259,8 @@ static void FN(chunk_radial_grads)(const tfn_conv_desc *d, const tfn_block *b, c
 /* dR_grouped: where the chunks' dR accumulates (the parameter's gradient
  * itself for one group, zeroed scratch otherwise; NULL: not wanted). */
 static bool FN(block_backward)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
-                               const real *R, int64_t E, const real *x, const real *z, int64_t zw,
-                               const real *dy, real *dx, real *dz, real *dR_grouped)
+                               FN(radial_src) src, int64_t E, const real *x, const real *z,
+                               int64_t zw, const real *dy, real *dx, real *dz, real *dR_grouped)
 {
     const int64_t ch = tfn_chunk_edges(g->rows);
     real *dW = scratch_take(sizeof(real) * (size_t)ch * (size_t)g->rows);
@@ -258,17 +271,18 @@ static bool FN(block_backward)(const tfn_conv_desc *d, const tfn_block *b, const
 #pragma omp parallel for schedule(static)
         for (int64_t t = 0; t < tiles; t++) {
             const int64_t e0 = t * TFN_SUB, ne = n - e0 < TFN_SUB ? n - e0 : TFN_SUB;
-            FN(radial_weights)(d, b, g, R, c0 + e0, ne, z, zw, W + e0 * g->rows);
+            FN(radial_weights)(d, b, g, src, c0 + e0, ne, z, zw, W + e0 * g->rows);
         }
         ok = FN(chunk_edge_grads)(d, b, g, c0, n, x, W, dy, dW, dx);
-        if (ok) FN(chunk_radial_grads)(d, b, g, R, c0, n, z, zw, dW, dR_grouped, dz);
+        if (ok) FN(chunk_radial_grads)(d, b, g, src.R, c0, n, z, zw, dW, dR_grouped, dz);
     }
     scratch_give(dW);
     scratch_give(W);
     return ok;
 }
 
-/* Forward or backward of block b with the grouped copy of R made and freed. */
+/* Forward or backward of block b: R in grouped order (a copy unless that
+ * is its own order) where BLAS needs it, packed where the kernel runs. */
 static bool FN(run_block)(const tfn_conv_desc *d, const tfn_block *b, int64_t E, const real *x,
                           const real *z, int64_t zw, real *y, const real *dy, real *dx, real *dz,
                           real *dR)
@@ -281,19 +295,27 @@ static bool FN(run_block)(const tfn_conv_desc *d, const tfn_block *b, int64_t E,
         free(from);
         from = NULL;
     }
-    const bool grouped = !identity;
-    real *buf = grouped ? scratch_take(sizeof(real) * n) : NULL;
+    const bool packed = radial_kernel_supported(), grouped = !identity;
+    const bool copy_R = grouped && (!packed || dz);
+    real *buf = copy_R ? scratch_take(sizeof(real) * n) : NULL;
+    real *Rp = packed
+                   ? scratch_take(sizeof(real) * (size_t)FN(radial_packed_len)(g.rows, d->hidden))
+                   : NULL;
     real *dR_grouped = grouped && dR ? scratch_take(sizeof(real) * n) : dR;
     if (grouped && dR && dR_grouped) memset(dR_grouped, 0, sizeof(real) * n);
-    bool ok = identity || (from && buf && (!dR || dR_grouped));
+    bool ok = (identity || from) && (!copy_R || buf) && (!packed || Rp) && (!dR || dR_grouped);
     if (ok) {
-        const real *R = FN(grouped_rows)(d, b, &g, from, buf);
-        ok = !dy ? FN(block_forward)(d, b, &g, R, E, x, z, zw, y)
-                 : FN(block_backward)(d, b, &g, R, E, x, z, zw, dy, dx, dz, dR_grouped);
+        FN(radial_src)
+        src = {.R = copy_R || identity ? FN(grouped_rows)(d, b, &g, from, buf) : NULL};
+        if (packed) FN(radial_pack)(b->radial_w->data, from, g.rows, d->hidden, Rp);
+        src.Rp = Rp;
+        ok = !dy ? FN(block_forward)(d, b, &g, src, E, x, z, zw, y)
+                 : FN(block_backward)(d, b, &g, src, E, x, z, zw, dy, dx, dz, dR_grouped);
     }
     if (ok && dR && grouped) FN(ungroup_grad)(d, &g, from, dR_grouped, dR);
     free(from);
     scratch_give(buf);
+    scratch_give(Rp);
     if (grouped) scratch_give(dR_grouped);
     return ok;
 }
