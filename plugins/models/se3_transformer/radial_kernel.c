@@ -54,58 +54,48 @@ static inline unsigned half_mask(int64_t valid, int lanes)
     return valid >= lanes ? (1u << lanes) - 1 : (1u << valid) - 1;
 }
 
-/* One tile of W for `ne` (1..EDGES) edges: accumulators in registers. The
- * instantiations below differ only in vector type and width. */
-#define DEFINE_KERNEL(real, SUF, TILE, VEC, MASK, LOAD, SET1, FMADD, ZERO, MSTORE)                 \
-    __attribute__((target("avx512f"))) static void tile_##SUF(                                     \
-        const real *rp, int hidden, const real *z, int64_t zw, int ne, real *W, int64_t ldw,       \
-        MASK m0, MASK m1)                                                                          \
-    {                                                                                              \
-        VEC lo[EDGES], hi[EDGES];                                                                  \
-        for (int k = 0; k < EDGES; k++) lo[k] = hi[k] = ZERO();                                    \
-        if (ne == EDGES) {                                                                         \
-            for (int h = 0; h < hidden; h++) {                                                     \
-                const VEC r0 = LOAD(rp + h * TILE), r1 = LOAD(rp + h * TILE + TILE / 2);           \
-                _Pragma("GCC unroll 8") for (int k = 0; k < EDGES; k++)                            \
-                {                                                                                  \
-                    const VEC zk = SET1(z[k * zw + h]);                                            \
-                    lo[k] = FMADD(zk, r0, lo[k]);                                                  \
-                    hi[k] = FMADD(zk, r1, hi[k]);                                                  \
-                }                                                                                  \
-            }                                                                                      \
-        } else {                                                                                   \
-            for (int k = 0; k < ne; k++)                                                           \
-                for (int h = 0; h < hidden; h++) {                                                 \
-                    const VEC zk = SET1(z[k * zw + h]);                                            \
-                    lo[k] = FMADD(zk, LOAD(rp + h * TILE), lo[k]);                                 \
-                    hi[k] = FMADD(zk, LOAD(rp + h * TILE + TILE / 2), hi[k]);                      \
-                }                                                                                  \
-        }                                                                                          \
-        for (int k = 0; k < ne; k++) {                                                             \
-            MSTORE(W + k * ldw, m0, lo[k]);                                                        \
-            MSTORE(W + k * ldw + TILE / 2, m1, hi[k]);                                             \
-        }                                                                                          \
-    }                                                                                              \
-    __attribute__((target("avx512f"))) void radial_weights_packed_##SUF(                           \
-        const real *Rp, int64_t rows, int hidden, const real *z, int64_t zw, int64_t n, real *W,   \
-        int64_t ldw)                                                                               \
-    {                                                                                              \
-        const int64_t tiles = (rows + TILE - 1) / TILE;                                            \
-        for (int64_t t0 = 0; t0 < tiles; t0 += SPAN)                                               \
-            for (int64_t e = 0; e < n; e += EDGES)                                                 \
-                for (int64_t t = t0; t < tiles && t < t0 + SPAN; t++) {                            \
-                    const int64_t c0 = t * TILE;                                                   \
-                    const MASK m0 = (MASK)half_mask(rows - c0, TILE / 2);                          \
-                    const MASK m1 = (MASK)half_mask(rows - c0 - TILE / 2, TILE / 2);               \
-                    tile_##SUF(Rp + t * TILE * hidden, hidden, z + e * zw, zw,                     \
-                               (int)(n - e < EDGES ? n - e : EDGES), W + e * ldw + c0, ldw, m0,    \
-                               m1);                                                                \
-                }                                                                                  \
-    }
-DEFINE_KERNEL(float, f32, RADIAL_TILE_F32, __m512, __mmask16, _mm512_loadu_ps, _mm512_set1_ps,
-              _mm512_fmadd_ps, _mm512_setzero_ps, _mm512_mask_storeu_ps)
-DEFINE_KERNEL(double, f64, RADIAL_TILE_F64, __m512d, __mmask8, _mm512_loadu_pd, _mm512_set1_pd,
-              _mm512_fmadd_pd, _mm512_setzero_pd, _mm512_mask_storeu_pd)
+#define real      float
+#define SUF(name) name##_f32
+#define TILE      RADIAL_TILE_F32
+#define V_VEC     __m512
+#define V_MASK    __mmask16
+#define V_ZERO    _mm512_setzero_ps
+#define V_SET1    _mm512_set1_ps
+#define V_LOAD    _mm512_loadu_ps
+#define V_MSTORE  _mm512_mask_storeu_ps
+#define V_FMADD   _mm512_fmadd_ps
+#include "radial_kernel_avx512.h"
+#undef real
+#undef SUF
+#undef TILE
+#undef V_VEC
+#undef V_MASK
+#undef V_ZERO
+#undef V_SET1
+#undef V_LOAD
+#undef V_MSTORE
+#undef V_FMADD
+#define real      double
+#define SUF(name) name##_f64
+#define TILE      RADIAL_TILE_F64
+#define V_VEC     __m512d
+#define V_MASK    __mmask8
+#define V_ZERO    _mm512_setzero_pd
+#define V_SET1    _mm512_set1_pd
+#define V_LOAD    _mm512_loadu_pd
+#define V_MSTORE  _mm512_mask_storeu_pd
+#define V_FMADD   _mm512_fmadd_pd
+#include "radial_kernel_avx512.h"
+#undef real
+#undef SUF
+#undef TILE
+#undef V_VEC
+#undef V_MASK
+#undef V_ZERO
+#undef V_SET1
+#undef V_LOAD
+#undef V_MSTORE
+#undef V_FMADD
 #else
 /* Not x86-64: radial_kernel_supported() is false and callers use BLAS; the
  * portable loops below keep the library linkable and compute the same. */
