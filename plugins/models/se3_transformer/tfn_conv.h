@@ -13,7 +13,8 @@
  * SPEC §12.6.
  *
  * The op never builds the (E, rows) radial output as one tensor: edges run
- * in chunks whose radial weights are made by one GEMM (so R is read once per
+ * in chunks whose radial weights are made at once (one GEMM, or the packed
+ * kernel of radial_kernel.h where the CPU has AVX-512, so R is read once per
  * chunk) and applied at once, and backward recomputes them chunk by chunk.
  * Measured on the QM9 model (bench_se3t, 2 cores): keeping them for backward
  * instead was slower (14.9 against 18.9 molecules/s) and took 3-5 times the
