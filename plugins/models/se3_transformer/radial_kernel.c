@@ -59,43 +59,15 @@ static inline unsigned half_mask(int64_t valid, int lanes)
 #define TILE      RADIAL_TILE_F32
 #define V_VEC     __m512
 #define V_MASK    __mmask16
-#define V_ZERO    _mm512_setzero_ps
-#define V_SET1    _mm512_set1_ps
-#define V_LOAD    _mm512_loadu_ps
-#define V_MSTORE  _mm512_mask_storeu_ps
-#define V_FMADD   _mm512_fmadd_ps
+#define V(op)     _mm512_##op##_ps
 #include "radial_kernel_avx512.h"
-#undef real
-#undef SUF
-#undef TILE
-#undef V_VEC
-#undef V_MASK
-#undef V_ZERO
-#undef V_SET1
-#undef V_LOAD
-#undef V_MSTORE
-#undef V_FMADD
 #define real      double
 #define SUF(name) name##_f64
 #define TILE      RADIAL_TILE_F64
 #define V_VEC     __m512d
 #define V_MASK    __mmask8
-#define V_ZERO    _mm512_setzero_pd
-#define V_SET1    _mm512_set1_pd
-#define V_LOAD    _mm512_loadu_pd
-#define V_MSTORE  _mm512_mask_storeu_pd
-#define V_FMADD   _mm512_fmadd_pd
+#define V(op)     _mm512_##op##_pd
 #include "radial_kernel_avx512.h"
-#undef real
-#undef SUF
-#undef TILE
-#undef V_VEC
-#undef V_MASK
-#undef V_ZERO
-#undef V_SET1
-#undef V_LOAD
-#undef V_MSTORE
-#undef V_FMADD
 #else
 /* Not x86-64: radial_kernel_supported() is false and callers use BLAS; the
  * portable loops below keep the library linkable and compute the same. */

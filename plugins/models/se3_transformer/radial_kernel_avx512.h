@@ -1,7 +1,8 @@
 /* radial_kernel_avx512.h — the AVX-512 kernels of radial_kernel.c, written
  * once in terms of `real`, SUF(name), TILE (rows per packed tile: two
- * vectors) and the vector operations V_*, and included once per float type.
- * No include guard.
+ * vectors), the vector and mask types V_VEC and V_MASK, and V(op) naming
+ * the intrinsic _mm512_<op>_ps or _pd; included once per float type, and
+ * undefines those at its end. No include guard.
  *
  * Each helper takes its block size as a constant argument, is always
  * inlined and has its block loops unrolled, so that the accumulators of a
@@ -17,20 +18,20 @@ RK_INLINE void SUF(w_block)(const real *rp, int hidden, const real *z, int64_t z
 {
     V_VEC lo[EDGES], hi[EDGES];
 #pragma GCC unroll 16
-    for (int k = 0; k < NE; k++) lo[k] = hi[k] = V_ZERO();
+    for (int k = 0; k < NE; k++) lo[k] = hi[k] = V(setzero)();
     for (int h = 0; h < hidden; h++) {
-        const V_VEC r0 = V_LOAD(rp + h * TILE), r1 = V_LOAD(rp + h * TILE + TILE / 2);
+        const V_VEC r0 = V(loadu)(rp + h * TILE), r1 = V(loadu)(rp + h * TILE + TILE / 2);
 #pragma GCC unroll 16
         for (int k = 0; k < NE; k++) {
-            const V_VEC zk = V_SET1(z[k * zw + h]);
-            lo[k] = V_FMADD(zk, r0, lo[k]);
-            hi[k] = V_FMADD(zk, r1, hi[k]);
+            const V_VEC zk = V(set1)(z[k * zw + h]);
+            lo[k] = V(fmadd)(zk, r0, lo[k]);
+            hi[k] = V(fmadd)(zk, r1, hi[k]);
         }
     }
 #pragma GCC unroll 16
     for (int k = 0; k < NE; k++) {
-        V_MSTORE(W + k * ldw, m0, lo[k]);
-        V_MSTORE(W + k * ldw + TILE / 2, m1, hi[k]);
+        V(mask_storeu)(W + k * ldw, m0, lo[k]);
+        V(mask_storeu)(W + k * ldw + TILE / 2, m1, hi[k]);
     }
 }
 
@@ -55,3 +56,9 @@ RK_KERNEL void SUF(radial_weights_packed)(const real *Rp, int64_t rows, int hidd
 
 #undef RK_INLINE
 #undef RK_KERNEL
+#undef real
+#undef SUF
+#undef TILE
+#undef V_VEC
+#undef V_MASK
+#undef V
