@@ -3,11 +3,13 @@
 # 32 synthetic molecules, a small model (2 layers, degrees 0..1, 8 channels,
 # 2 heads), Adam with a cosine decay from 0.005, one step per epoch: after
 # 300 steps the training L1 loss (normalised units; the target's standard
-# deviation is 1) is below 0.01 (measured: 0.0013), from about 0.8 at the start. Also the
+# deviation is 1) is below 0.01, from about 0.8 at the start. Also the
 # vector output: the synthetic dipole (a degree-1 target) is fitted by the
-# mean-pooled degree-1 output (one channel), below 0.01 after 1200 steps
-# (measured: 0.0016; 0.06 after 600, where f32 rounding alone moves the
-# trajectory by +-0.02).
+# mean-pooled degree-1 output (one channel), below 0.01 after 1200 steps.
+# Measured: scalar 0.00033, vector 0.0022 with the AVX-512 radial kernel;
+# 0.0041 and 0.00047 with SE3FLOW_RADIAL_KERNEL=blas. The final loss moves
+# with f32 rounding alone (the vector's at 600 steps: 0.027 vs 0.061), so
+# the thresholds leave room for both.
 set -u
 se3flow=$1
 work=$(mktemp -d)

@@ -6,8 +6,8 @@
  * thousands of columns); through BLAS, a third of its time went to packing
  * R again for every 64 edges and to zero-filling W before writing it
  * (profile of a QM9 training step). Here R is packed once per block and
- * call, in tiles of RADIAL_TILE rows stored hidden-major (tile t holds
- * Rp[t][h][c] = R[rows t·RADIAL_TILE + c][h], zero past the last row), and
+ * call, in tiles of TILE rows (RADIAL_TILE_F32 or _F64) stored hidden-major
+ * (tile t holds Rp[t][h][c] = R[row t·TILE + c][h], zero past the last row), and
  * each 8-edge by one-tile block of W is summed in registers over h, in
  * increasing h, and stored once: results do not depend on the thread
  * count or on how the caller splits the edges.

@@ -12,7 +12,9 @@
 
 /* The per-edge loops that GCC vectorises run in a copy built for each of
  * these instruction sets, picked when the plugin loads: the build itself
- * targets the baseline x86-64. */
+ * targets the baseline x86-64. Not under AddressSanitizer, whose
+ * instrumentation the load-time (ifunc) resolver would run before ASan is
+ * set up. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
 #define SE3T_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
@@ -20,14 +22,14 @@
 #endif
 
 enum {
-    TFN_SUB = 64,        /* edges whose radial weights one GEMM makes */
+    TFN_SUB = 64,        /* edges whose radial weights are made at once */
     TFN_ROW_TILE = 1024, /* rows of R per GEMM in the backward's dR */
 };
 
 /* A block's frequencies grouped by output degree: group g (ascending
  * d_out) holds the block's frequencies order[start[g] .. start[g+1]) in
  * block order; in a row of the grouped radial weights (one output
- * channel), group g's (c_in, nf_g) values start at column col[g]. */
+ * channel), group g's (nf_g, c_in) values start at column col[g]. */
 typedef struct block_geom {
     int cf; /* c_in · nfreq */
     int64_t rows;
@@ -62,8 +64,8 @@ static block_geom geometry(const tfn_conv_desc *d, const tfn_block *b)
 /* from[r]: the row of the block's radial weight (row o·(c_in·F) + i·F + f)
  * that grouped row r holds. Grouped rows run over output channel o, group,
  * the group's frequencies in block order, and input channel i. *identity:
- * whether that is the parameter's own order (one frequency or one input
- * channel per group). NULL when out of memory. */
+ * whether that is the parameter's own order (as when the block has one
+ * frequency; checked on the values, not assumed). NULL when out of memory. */
 static int64_t *grouped_row_sources(const tfn_block *b, const block_geom *g, bool *identity)
 {
     int64_t *from = malloc(sizeof(int64_t) * (size_t)g->rows), r = 0;

@@ -154,7 +154,8 @@ static bool FN(block_forward)(const tfn_conv_desc *d, const tfn_block *b, const 
 #pragma omp parallel
     {
         real *W = scratch_take(sizeof(real) * TFN_SUB * (size_t)g->rows);
-        real *T = malloc(sizeof(real) * (size_t)(g->t_max + d->x_width)), *xt = T + g->t_max;
+        real *T = malloc(sizeof(real) * (size_t)(g->t_max + d->x_width));
+        real *xt = T ? T + g->t_max : NULL;
         if (!W || !T) {
 #pragma omp atomic write
             failed = true;
@@ -257,7 +258,8 @@ static void FN(chunk_radial_grads)(const tfn_conv_desc *d, const tfn_block *b, c
 }
 
 /* dR_grouped: where the chunks' dR accumulates (the parameter's gradient
- * itself for one group, zeroed scratch otherwise; NULL: not wanted). */
+ * itself when the grouped row order is its own, else zeroed scratch in
+ * grouped order; NULL: not wanted). */
 static bool FN(block_backward)(const tfn_conv_desc *d, const tfn_block *b, const block_geom *g,
                                FN(radial_src) src, int64_t E, const real *x, const real *z,
                                int64_t zw, const real *dy, real *dx, real *dz, real *dR_grouped)
