@@ -116,20 +116,7 @@ static double step(const se3t_model *m, s3f_ctx_t *ctx, const s3f_graph_batch *b
 
 static void run(int B, bool low_memory, int steps)
 {
-    se3t_config c = {.num_layers = 7,
-                     .num_heads = 8,
-                     .channels_div = 2,
-                     .norm = true,
-                     .use_layer_norm = true,
-                     .fuse = low_memory ? FUSE_NONE : FUSE_FULL,
-                     .pooling = SE3T_POOL_MAX,
-                     .return_type = 0,
-                     .output_dim = 1,
-                     .dtype = S3F_F32};
-    c.in.channels[0] = 6;
-    c.edge.channels[0] = 4;
-    c.hidden = fiber_uniform(4, 32);
-    c.out.channels[0] = 128;
+    se3t_config c = se3t_qm9_config(low_memory ? FUSE_NONE : FUSE_FULL, S3F_F32);
     se3t_model *m;
     check(se3t_create(&c, 1, &m), "create");
     s3f_graph_batch *b = make_batch(B);

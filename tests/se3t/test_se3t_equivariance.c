@@ -11,25 +11,6 @@
 #include "se3t_test_check.h"
 #include "test_support.h"
 
-static se3t_config qm9(fuse_level fuse, s3f_dtype dtype)
-{
-    se3t_config c = {.num_layers = 7,
-                     .num_heads = 8,
-                     .channels_div = 2,
-                     .norm = true,
-                     .use_layer_norm = true,
-                     .fuse = fuse,
-                     .pooling = SE3T_POOL_MAX,
-                     .return_type = 0,
-                     .output_dim = 1,
-                     .dtype = dtype};
-    c.in.channels[0] = 6;
-    c.edge.channels[0] = 4;
-    c.hidden = fiber_uniform(4, 32);
-    c.out.channels[0] = 128;
-    return c;
-}
-
 /* SPEC §17: in {0,1} × 32, hidden {0,1,2} × 32, out {0,1} × 32, no edge
  * features (the radial input is the distance alone). */
 static se3t_config reference_test(s3f_dtype dtype, se3t_pooling pooling, int return_type)
@@ -122,7 +103,7 @@ static void run_pair(const se3t_config *cfg, test_graph *g, int degree, double *
 
 static void qm9_prediction_invariant(fuse_level fuse, s3f_dtype dtype, uint64_t seed)
 {
-    se3t_config cfg = qm9(fuse, dtype);
+    se3t_config cfg = se3t_qm9_config(fuse, dtype);
     test_graph *g = tg_random(2, 6, &cfg.in, 4, dtype, seed);
     double R[9], *a, *b;
     int64_t n;

@@ -121,6 +121,25 @@ s3f_status se3t_create(const se3t_config *cfg, uint64_t seed, se3t_model **out)
 }
 
 /* A step tensor in the model's dtype holding t's values. */
+se3t_config se3t_qm9_config(fuse_level fuse, s3f_dtype dtype)
+{
+    se3t_config c = {.num_layers = 7,
+                     .num_heads = 8,
+                     .channels_div = 2,
+                     .norm = true,
+                     .use_layer_norm = true,
+                     .fuse = fuse,
+                     .pooling = SE3T_POOL_MAX,
+                     .return_type = 0,
+                     .output_dim = 1,
+                     .dtype = dtype};
+    c.in.channels[0] = 6;
+    c.edge.channels[0] = 4;
+    c.hidden = fiber_uniform(4, 32);
+    c.out.channels[0] = 128;
+    return c;
+}
+
 static s3f_status in_dtype(s3f_ctx_t *ctx, s3f_tensor *t, s3f_dtype dtype, s3f_tensor **out)
 {
     if (t->dtype == dtype) {

@@ -30,6 +30,11 @@ typedef struct se3t_model {
     s3f_tensor *mlp_w0, *mlp_b0, *mlp_w2, *mlp_b2;
 } se3t_model;
 
+/* The reference's QM9 model (its defaults, SPEC §15.2): 7 layers, degrees
+ * 0..3 × 32 channels, 8 heads, channels_div 2, norm and layer norm, max
+ * pooling into one output; 6 node and 4 edge features as QM9 gives them. */
+se3t_config se3t_qm9_config(fuse_level fuse, s3f_dtype dtype);
+
 /* One batch as the model reads it. Index tensors i32; features in the
  * model's dtype; rel_pos f32 or f64 (cast as needed). */
 typedef struct se3t_input {
