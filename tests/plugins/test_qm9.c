@@ -24,34 +24,26 @@
 #include <unistd.h>
 
 #include "qm9_fixture.h"
-#include "se3flow/plugin_host.h"
+#include "dataset_fixture.h"
 #include "test_support.h"
 
-static s3f_plugin_host_t *g_host;
+static dataset_fixture g_fixture;
 static const s3f_plugin_descriptor *g_plugin;
 static const s3f_dataset_i *g_f;
-static char g_dir[64];
+static const char *g_dir;
 
 static int setup(void **state)
 {
-    const s3f_plugin_info *info;
-    strcpy(g_dir, "/tmp/s3f_test_qm9_XXXXXX");
-    if (!mkdtemp(g_dir) || s3f_plugin_host_create(&g_host) ||
-        s3f_plugin_host_add_path(g_host, PLUGIN_DIR) || s3f_plugin_host_scan(g_host) ||
-        s3f_plugin_host_find(g_host, S3F_PLUGIN_DATASET, "qm9", &info))
-        return -1;
-    g_plugin = info->descriptor;
-    g_f = g_plugin->interface;
+    if (dataset_fixture_open(&g_fixture, PLUGIN_DIR, "qm9")) return -1;
+    g_plugin = g_fixture.plugin;
+    g_f = g_fixture.f;
+    g_dir = g_fixture.dir;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", g_dir);
-    if (system(cmd)) return -1;
-    s3f_plugin_host_destroy(g_host);
-    return 0;
+    return dataset_fixture_close(&g_fixture);
 }
 
 static const char *path_of(const char *name)

@@ -5,27 +5,22 @@
 #include <math.h>
 #include <string.h>
 
-#include "se3flow/plugin_host.h"
+#include "dataset_fixture.h"
 #include "test_support.h"
 
-static s3f_plugin_host_t *g_host;
+static dataset_fixture g_fixture;
 static const s3f_plugin_descriptor *g_plugin;
 
 static int setup(void **state)
 {
-    const s3f_plugin_info *info;
-    if (s3f_plugin_host_create(&g_host) || s3f_plugin_host_add_path(g_host, PLUGIN_DIR) ||
-        s3f_plugin_host_scan(g_host) ||
-        s3f_plugin_host_find(g_host, S3F_PLUGIN_DATASET, "synthetic", &info))
-        return -1;
-    g_plugin = info->descriptor;
+    if (dataset_fixture_open(&g_fixture, PLUGIN_DIR, "synthetic")) return -1;
+    g_plugin = g_fixture.plugin;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    s3f_plugin_host_destroy(g_host);
-    return 0;
+    return dataset_fixture_close(&g_fixture);
 }
 
 static void *open_with(const char *task, const char *seed, unsigned char *options)
@@ -37,7 +32,7 @@ static void *open_with(const char *task, const char *seed, unsigned char *option
     assert_ok(s3f_options_set(g_plugin->options, options, "task", task));
     assert_ok(s3f_options_set(g_plugin->options, options, "data_seed", seed));
     const s3f_dataset_i *f = g_plugin->interface;
-    s3f_dataset_env env = {.seed = 1, .data_dir = "/tmp", .quiet = true};
+    s3f_dataset_env env = {.seed = 1, .data_dir = g_fixture.dir, .quiet = true};
     void *state;
     assert_ok(f->open(options, &env, &state));
     return state;
