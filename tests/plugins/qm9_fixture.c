@@ -2,44 +2,13 @@
  * .npy images by hand, zip with zlib's crc32 and raw deflate. */
 #include "qm9_fixture.h"
 
+#include "byte_buf.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
-
-typedef struct buf {
-    unsigned char *p;
-    size_t n, cap;
-    bool failed;
-} buf;
-
-static void put(buf *b, const void *data, size_t n)
-{
-    if (b->n + n > b->cap) {
-        size_t cap = (b->n + n) * 2 + 64;
-        unsigned char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        b->p = p, b->cap = cap;
-    }
-    if (n) memcpy(b->p + b->n, data, n);
-    b->n += n;
-}
-
-static void put16(buf *b, unsigned v)
-{
-    unsigned char x[2] = {(unsigned char)v, (unsigned char)(v >> 8)};
-    put(b, x, 2);
-}
-
-static void put32(buf *b, uint32_t v)
-{
-    put16(b, v & 0xffff);
-    put16(b, v >> 16);
-}
 
 double qm9_fixture_target(int64_t k, int c)
 {
@@ -115,38 +84,38 @@ static void free_arrays(arrays *a)
 /* ---- .npy images ---- */
 
 /* values (count) as `descr` ('<i4', '<i8', '<f4', '<f8'). */
-static void put_values(buf *b, const char *descr, const void *values, bool ints, int64_t count)
+static void put_values(byte_buf *b, const char *descr, const void *values, bool ints, int64_t count)
 {
     for (int64_t i = 0; i < count; i++) {
         double d = ints ? (double)((const int64_t *)values)[i] : ((const double *)values)[i];
         if (!strcmp(descr, "<i4")) {
             int32_t v = (int32_t)d;
-            put(b, &v, 4);
+            byte_buf_put(b, &v, 4);
         } else if (!strcmp(descr, "<i8")) {
             int64_t v = ints ? ((const int64_t *)values)[i] : (int64_t)d;
-            put(b, &v, 8);
+            byte_buf_put(b, &v, 8);
         } else if (!strcmp(descr, "<f4")) {
             float v = (float)d;
-            put(b, &v, 4);
+            byte_buf_put(b, &v, 4);
         } else {
-            put(b, &d, 8);
+            byte_buf_put(b, &d, 8);
         }
     }
 }
 
-static buf npy(const char *descr, bool fortran, const char *shape, const void *values, bool ints,
-               int64_t count)
+static byte_buf npy(const char *descr, bool fortran, const char *shape, const void *values,
+                    bool ints, int64_t count)
 {
-    buf b = {0};
+    byte_buf b = {0};
     char dict[160];
     snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }", descr,
              fortran ? "True" : "False", shape);
     size_t len = strlen(dict) + 1, pad = (64 - (10 + len) % 64) % 64;
-    put(&b, "\x93NUMPY\x01\x00", 8);
-    put16(&b, (unsigned)(len + pad));
-    put(&b, dict, strlen(dict));
-    for (size_t i = 0; i < pad; i++) put(&b, " ", 1);
-    put(&b, "\n", 1);
+    byte_buf_put(&b, "\x93NUMPY\x01\x00", 8);
+    byte_buf_put16(&b, (unsigned)(len + pad));
+    byte_buf_put(&b, dict, strlen(dict));
+    for (size_t i = 0; i < pad; i++) byte_buf_put(&b, " ", 1);
+    byte_buf_put(&b, "\n", 1);
     put_values(&b, descr, values, ints, count);
     return b;
 }
@@ -155,60 +124,49 @@ static buf npy(const char *descr, bool fortran, const char *shape, const void *v
 
 typedef struct member {
     char name[32];
-    buf body;
+    byte_buf body;
 } member;
 
-static buf deflate_raw(const buf *in)
-{
-    z_stream zs = {0};
-    buf out = {0};
-    if (deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-        out.failed = true;
-        return out;
-    }
-    out.cap = deflateBound(&zs, in->n) + 16;
-    out.p = malloc(out.cap);
-    zs.next_in = in->p, zs.avail_in = (uInt)in->n;
-    zs.next_out = out.p, zs.avail_out = (uInt)out.cap;
-    out.failed = !out.p || deflate(&zs, Z_FINISH) != Z_STREAM_END;
-    out.n = zs.total_out;
-    deflateEnd(&zs);
-    return out;
-}
-
-static void put_entry(buf *z, buf *cd, const member *m, const buf *data, int method, uint32_t crc)
+static void put_entry(byte_buf *z, byte_buf *cd, const member *m, const byte_buf *data, int method,
+                      uint32_t crc)
 {
     uint32_t offset = (uint32_t)z->n;
     size_t name_len = strlen(m->name);
-    put32(z, 0x04034b50), put16(z, 20), put16(z, 0), put16(z, (unsigned)method);
-    put32(z, 0x00210000), put32(z, crc), put32(z, (uint32_t)data->n);
-    put32(z, (uint32_t)m->body.n), put16(z, (unsigned)name_len), put16(z, 0);
-    put(z, m->name, name_len);
-    put(z, data->p, data->n);
-    put32(cd, 0x02014b50), put16(cd, 20), put16(cd, 20), put16(cd, 0);
-    put16(cd, (unsigned)method), put32(cd, 0x00210000), put32(cd, crc);
-    put32(cd, (uint32_t)data->n), put32(cd, (uint32_t)m->body.n);
-    put16(cd, (unsigned)name_len), put16(cd, 0), put16(cd, 0), put16(cd, 0), put16(cd, 0);
-    put32(cd, 0), put32(cd, offset);
-    put(cd, m->name, name_len);
+    byte_buf_put32(z, 0x04034b50), byte_buf_put16(z, 20), byte_buf_put16(z, 0),
+        byte_buf_put16(z, (unsigned)method);
+    byte_buf_put32(z, 0x00210000), byte_buf_put32(z, crc), byte_buf_put32(z, (uint32_t)data->n);
+    byte_buf_put32(z, (uint32_t)m->body.n), byte_buf_put16(z, (unsigned)name_len),
+        byte_buf_put16(z, 0);
+    byte_buf_put(z, m->name, name_len);
+    byte_buf_put(z, data->p, data->n);
+    byte_buf_put32(cd, 0x02014b50), byte_buf_put16(cd, 20), byte_buf_put16(cd, 20),
+        byte_buf_put16(cd, 0);
+    byte_buf_put16(cd, (unsigned)method), byte_buf_put32(cd, 0x00210000), byte_buf_put32(cd, crc);
+    byte_buf_put32(cd, (uint32_t)data->n), byte_buf_put32(cd, (uint32_t)m->body.n);
+    byte_buf_put16(cd, (unsigned)name_len), byte_buf_put16(cd, 0), byte_buf_put16(cd, 0),
+        byte_buf_put16(cd, 0), byte_buf_put16(cd, 0);
+    byte_buf_put32(cd, 0), byte_buf_put32(cd, offset);
+    byte_buf_put(cd, m->name, name_len);
 }
 
-static buf zip(member *m, int count, const qm9_fixture *f)
+static byte_buf zip(member *m, int count, const qm9_fixture *f)
 {
-    buf z = {0}, cd = {0};
+    byte_buf z = {0}, cd = {0};
     for (int i = 0; i < count; i++) {
         uint32_t crc = (uint32_t)crc32(0, m[i].body.p, (uInt)m[i].body.n);
         if (f->fault == QM9_FAULT_CRC && !strcmp(m[i].name, "edge_attr.npy")) crc ^= 1;
-        buf packed = f->deflate ? deflate_raw(&m[i].body) : (buf){0};
+        byte_buf packed = f->deflate ? byte_buf_deflate_raw(&m[i].body) : (byte_buf){0};
         z.failed |= packed.failed;
         put_entry(&z, &cd, &m[i], f->deflate ? &packed : &m[i].body, f->deflate ? 8 : 0, crc);
         free(packed.p);
     }
     uint32_t cd_off = (uint32_t)z.n;
-    put(&z, cd.p, cd.n);
-    put32(&z, 0x06054b50), put16(&z, 0), put16(&z, 0), put16(&z, (unsigned)count);
-    put16(&z, (unsigned)count), put32(&z, (uint32_t)cd.n);
-    put32(&z, f->fault == QM9_FAULT_DIRECTORY ? cd_off + 1000000u : cd_off), put16(&z, 0);
+    byte_buf_put(&z, cd.p, cd.n);
+    byte_buf_put32(&z, 0x06054b50), byte_buf_put16(&z, 0), byte_buf_put16(&z, 0),
+        byte_buf_put16(&z, (unsigned)count);
+    byte_buf_put16(&z, (unsigned)count), byte_buf_put32(&z, (uint32_t)cd.n);
+    byte_buf_put32(&z, f->fault == QM9_FAULT_DIRECTORY ? cd_off + 1000000u : cd_off),
+        byte_buf_put16(&z, 0);
     z.failed |= cd.failed;
     free(cd.p);
     return z;
@@ -251,7 +209,7 @@ int qm9_fixture_write(const qm9_fixture *f, const char *path)
     arrays a;
     member m[8] = {0};
     int rc = -1, n = 0;
-    buf z = {0};
+    byte_buf z = {0};
     if (make_arrays(f, &a) == 0) {
         if (f->fault == QM9_FAULT_DTYPE)
             for (int64_t e = 0; e < a.edges; e++) ((double *)a.src)[e] = (double)a.src[e];

@@ -10,66 +10,34 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "byte_buf.h"
 #include "se3flow/npz.h"
 #include "test_support.h"
 
 /* ---- building .npy images and zip archives ---- */
 
-typedef struct buf {
-    unsigned char *p;
-    size_t n, cap;
-} buf;
-
-static void put(buf *b, const void *data, size_t n)
-{
-    if (b->n + n > b->cap) {
-        b->cap = (b->n + n) * 2 + 64;
-        b->p = realloc(b->p, b->cap);
-        assert_non_null(b->p);
-    }
-    if (n) memcpy(b->p + b->n, data, n);
-    b->n += n;
-}
-
-static void put16(buf *b, unsigned v)
-{
-    unsigned char x[2] = {(unsigned char)v, (unsigned char)(v >> 8)};
-    put(b, x, 2);
-}
-
-static void put32(buf *b, uint32_t v)
-{
-    put16(b, v & 0xffff);
-    put16(b, v >> 16);
-}
-
-static void put64(buf *b, uint64_t v)
-{
-    put32(b, (uint32_t)v);
-    put32(b, (uint32_t)(v >> 32));
-}
-
 /* A .npy image: `dict` is the header dict text; version 1 or 2. */
-static buf npy(int version, const char *dict, const void *data, size_t n)
+static byte_buf npy(int version, const char *dict, const void *data, size_t n)
 {
-    buf b = {0};
+    byte_buf b = {0};
     size_t prefix = version == 1 ? 10 : 12, len = strlen(dict) + 1;
     size_t pad = (64 - (prefix + len) % 64) % 64;
-    put(&b, "\x93NUMPY", 6);
+    byte_buf_put(&b, "\x93NUMPY", 6);
     unsigned char ver[2] = {(unsigned char)version, 0};
-    put(&b, ver, 2);
+    byte_buf_put(&b, ver, 2);
     if (version == 1)
-        put16(&b, (unsigned)(len + pad));
+        byte_buf_put16(&b, (unsigned)(len + pad));
     else
-        put32(&b, (uint32_t)(len + pad));
-    put(&b, dict, strlen(dict));
-    for (size_t i = 0; i < pad; i++) put(&b, " ", 1);
-    put(&b, "\n", 1);
-    put(&b, data, n);
+        byte_buf_put32(&b, (uint32_t)(len + pad));
+    byte_buf_put(&b, dict, strlen(dict));
+    for (size_t i = 0; i < pad; i++) byte_buf_put(&b, " ", 1);
+    byte_buf_put(&b, "\n", 1);
+    byte_buf_put(&b, data, n);
+    assert_false(b.failed);
     return b;
 }
 
-static buf npy_of(const char *descr, const char *shape, const void *data, size_t n)
+static byte_buf npy_of(const char *descr, const char *shape, const void *data, size_t n)
 {
     char dict[128];
     snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }", descr,
@@ -79,119 +47,103 @@ static buf npy_of(const char *descr, const char *shape, const void *data, size_t
 
 typedef struct zmember {
     const char *name;
-    buf body;
+    byte_buf body;
     int method; /* 0 stored, 8 deflated */
 } zmember;
 
-static buf deflate_raw(const buf *in)
-{
-    z_stream zs = {0};
-    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    buf out = {0};
-    out.cap = deflateBound(&zs, in->n) + 16;
-    out.p = malloc(out.cap);
-    zs.next_in = in->p;
-    zs.avail_in = (uInt)in->n;
-    zs.next_out = out.p;
-    zs.avail_out = (uInt)out.cap;
-    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
-    out.n = zs.total_out;
-    deflateEnd(&zs);
-    return out;
-}
-
 /* A zip archive of the members; zip64 puts every size and offset in zip64
  * extra fields and ends with the zip64 record and locator. */
-static buf zip(zmember *m, int count, bool zip64)
+static byte_buf zip(zmember *m, int count, bool zip64)
 {
-    buf z = {0}, cd = {0};
+    byte_buf z = {0}, cd = {0};
     for (int i = 0; i < count; i++) {
         uint32_t crc = (uint32_t)crc32(0, m[i].body.p, (uInt)m[i].body.n);
-        buf packed = m[i].method == 8 ? deflate_raw(&m[i].body) : (buf){0};
-        const buf *data = m[i].method == 8 ? &packed : &m[i].body;
+        byte_buf packed = m[i].method == 8 ? byte_buf_deflate_raw(&m[i].body) : (byte_buf){0};
+        const byte_buf *data = m[i].method == 8 ? &packed : &m[i].body;
         uint64_t offset = z.n;
         size_t name_len = strlen(m[i].name);
-        put32(&z, 0x04034b50);
-        put16(&z, zip64 ? 45 : 20);
-        put16(&z, 0);
-        put16(&z, (unsigned)m[i].method);
-        put32(&z, 0x00210000);
-        put32(&z, crc);
-        put32(&z, zip64 ? 0xffffffffu : (uint32_t)data->n);
-        put32(&z, zip64 ? 0xffffffffu : (uint32_t)m[i].body.n);
-        put16(&z, (unsigned)name_len);
-        put16(&z, zip64 ? 20 : 0);
-        put(&z, m[i].name, name_len);
+        byte_buf_put32(&z, 0x04034b50);
+        byte_buf_put16(&z, zip64 ? 45 : 20);
+        byte_buf_put16(&z, 0);
+        byte_buf_put16(&z, (unsigned)m[i].method);
+        byte_buf_put32(&z, 0x00210000);
+        byte_buf_put32(&z, crc);
+        byte_buf_put32(&z, zip64 ? 0xffffffffu : (uint32_t)data->n);
+        byte_buf_put32(&z, zip64 ? 0xffffffffu : (uint32_t)m[i].body.n);
+        byte_buf_put16(&z, (unsigned)name_len);
+        byte_buf_put16(&z, zip64 ? 20 : 0);
+        byte_buf_put(&z, m[i].name, name_len);
         if (zip64) {
-            put16(&z, 1);
-            put16(&z, 16);
-            put64(&z, m[i].body.n);
-            put64(&z, data->n);
+            byte_buf_put16(&z, 1);
+            byte_buf_put16(&z, 16);
+            byte_buf_put64(&z, m[i].body.n);
+            byte_buf_put64(&z, data->n);
         }
-        put(&z, data->p, data->n);
+        byte_buf_put(&z, data->p, data->n);
 
-        put32(&cd, 0x02014b50);
-        put16(&cd, zip64 ? 45 : 20);
-        put16(&cd, zip64 ? 45 : 20);
-        put16(&cd, 0);
-        put16(&cd, (unsigned)m[i].method);
-        put32(&cd, 0x00210000);
-        put32(&cd, crc);
-        put32(&cd, zip64 ? 0xffffffffu : (uint32_t)data->n);
-        put32(&cd, zip64 ? 0xffffffffu : (uint32_t)m[i].body.n);
-        put16(&cd, (unsigned)name_len);
-        put16(&cd, zip64 ? 28 : 0);
-        put16(&cd, 0);
-        put16(&cd, 0);
-        put16(&cd, 0);
-        put32(&cd, 0);
-        put32(&cd, zip64 ? 0xffffffffu : (uint32_t)offset);
-        put(&cd, m[i].name, name_len);
+        byte_buf_put32(&cd, 0x02014b50);
+        byte_buf_put16(&cd, zip64 ? 45 : 20);
+        byte_buf_put16(&cd, zip64 ? 45 : 20);
+        byte_buf_put16(&cd, 0);
+        byte_buf_put16(&cd, (unsigned)m[i].method);
+        byte_buf_put32(&cd, 0x00210000);
+        byte_buf_put32(&cd, crc);
+        byte_buf_put32(&cd, zip64 ? 0xffffffffu : (uint32_t)data->n);
+        byte_buf_put32(&cd, zip64 ? 0xffffffffu : (uint32_t)m[i].body.n);
+        byte_buf_put16(&cd, (unsigned)name_len);
+        byte_buf_put16(&cd, zip64 ? 28 : 0);
+        byte_buf_put16(&cd, 0);
+        byte_buf_put16(&cd, 0);
+        byte_buf_put16(&cd, 0);
+        byte_buf_put32(&cd, 0);
+        byte_buf_put32(&cd, zip64 ? 0xffffffffu : (uint32_t)offset);
+        byte_buf_put(&cd, m[i].name, name_len);
         if (zip64) {
-            put16(&cd, 1);
-            put16(&cd, 24);
-            put64(&cd, m[i].body.n);
-            put64(&cd, data->n);
-            put64(&cd, offset);
+            byte_buf_put16(&cd, 1);
+            byte_buf_put16(&cd, 24);
+            byte_buf_put64(&cd, m[i].body.n);
+            byte_buf_put64(&cd, data->n);
+            byte_buf_put64(&cd, offset);
         }
         free(packed.p);
     }
     uint64_t cd_off = z.n;
-    put(&z, cd.p, cd.n);
+    byte_buf_put(&z, cd.p, cd.n);
     if (zip64) {
         uint64_t rec = z.n;
-        put32(&z, 0x06064b50);
-        put64(&z, 44);
-        put16(&z, 45);
-        put16(&z, 45);
-        put32(&z, 0);
-        put32(&z, 0);
-        put64(&z, (uint64_t)count);
-        put64(&z, (uint64_t)count);
-        put64(&z, cd.n);
-        put64(&z, cd_off);
-        put32(&z, 0x07064b50);
-        put32(&z, 0);
-        put64(&z, rec);
-        put32(&z, 1);
+        byte_buf_put32(&z, 0x06064b50);
+        byte_buf_put64(&z, 44);
+        byte_buf_put16(&z, 45);
+        byte_buf_put16(&z, 45);
+        byte_buf_put32(&z, 0);
+        byte_buf_put32(&z, 0);
+        byte_buf_put64(&z, (uint64_t)count);
+        byte_buf_put64(&z, (uint64_t)count);
+        byte_buf_put64(&z, cd.n);
+        byte_buf_put64(&z, cd_off);
+        byte_buf_put32(&z, 0x07064b50);
+        byte_buf_put32(&z, 0);
+        byte_buf_put64(&z, rec);
+        byte_buf_put32(&z, 1);
     }
-    put32(&z, 0x06054b50);
-    put16(&z, 0);
-    put16(&z, 0);
-    put16(&z, zip64 ? 0xffff : (unsigned)count);
-    put16(&z, zip64 ? 0xffff : (unsigned)count);
-    put32(&z, zip64 ? 0xffffffffu : (uint32_t)cd.n);
-    put32(&z, zip64 ? 0xffffffffu : (uint32_t)cd_off);
-    put16(&z, 0);
+    byte_buf_put32(&z, 0x06054b50);
+    byte_buf_put16(&z, 0);
+    byte_buf_put16(&z, 0);
+    byte_buf_put16(&z, zip64 ? 0xffff : (unsigned)count);
+    byte_buf_put16(&z, zip64 ? 0xffff : (unsigned)count);
+    byte_buf_put32(&z, zip64 ? 0xffffffffu : (uint32_t)cd.n);
+    byte_buf_put32(&z, zip64 ? 0xffffffffu : (uint32_t)cd_off);
+    byte_buf_put16(&z, 0);
+    assert_false(z.failed || cd.failed);
     free(cd.p);
     return z;
 }
 
 /* One-member archive of a .npy image (consumed). */
-static buf zip1(const char *name, buf body, int method)
+static byte_buf zip1(const char *name, byte_buf body, int method)
 {
     zmember m = {name, body, method};
-    buf z = zip(&m, 1, false);
+    byte_buf z = zip(&m, 1, false);
     free(body.p);
     return z;
 }
@@ -207,12 +159,12 @@ static void set32(unsigned char *p, uint32_t v)
 }
 
 /* The first central directory entry of a non-zip64 archive. */
-static unsigned char *central(buf *z)
+static unsigned char *central(byte_buf *z)
 {
     return z->p + get32(z->p + z->n - 22 + 16);
 }
 
-static s3f_status read_one(const buf *z, const char *name, s3f_tensor **out)
+static s3f_status read_one(const byte_buf *z, const char *name, s3f_tensor **out)
 {
     s3f_npz_t *f = NULL;
     s3f_status st = s3f_npz_open_memory(z->p, z->n, &f);
@@ -268,7 +220,7 @@ static void check_round_trip(bool zip64, int method)
                                     s3f_tensor_nbytes(want[n])),
                              method};
         }
-    buf z = zip(m, n, zip64);
+    byte_buf z = zip(m, n, zip64);
     s3f_npz_t *f = NULL;
     assert_ok(s3f_npz_open_memory(z.p, z.n, &f));
     assert_int_equal(s3f_npz_count(f), n);
@@ -307,8 +259,8 @@ static void test_round_trip_zip64(void **state)
 static void test_npy_version2_and_file(void **state)
 {
     double v[3] = {1.5, -2, 3};
-    buf body = npy(2, "{'shape': (3,), 'fortran_order': False, 'descr': '<f8'}", v, sizeof v);
-    buf z = zip1("x.npy", body, 8);
+    byte_buf body = npy(2, "{'shape': (3,), 'fortran_order': False, 'descr': '<f8'}", v, sizeof v);
+    byte_buf z = zip1("x.npy", body, 8);
     char path[] = "/tmp/s3f_npz_XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
@@ -332,7 +284,7 @@ static void test_npy_version2_and_file(void **state)
 static void expect_bad_npy(const char *dict, size_t data_bytes, const char *needle)
 {
     unsigned char data[64] = {0};
-    buf z = zip1("bad.npy", npy(1, dict, data, data_bytes), 8);
+    byte_buf z = zip1("bad.npy", npy(1, dict, data, data_bytes), 8);
     s3f_tensor *t = NULL;
     assert_fails(read_one(&z, "bad", &t), S3F_ERR_FORMAT, "bad.npy", needle);
     assert_null(t);
@@ -360,19 +312,19 @@ static void test_bad_npy_headers(void **state)
 
 static void test_truncated_npy_header(void **state)
 {
-    buf body = npy_of("<f4", "(1,)", "abcd", 4);
+    byte_buf body = npy_of("<f4", "(1,)", "abcd", 4);
     body.n = 40; /* the header declares more bytes than remain */
-    buf z = zip1("t.npy", body, 0);
+    byte_buf z = zip1("t.npy", body, 0);
     s3f_tensor *t = NULL;
     assert_fails(read_one(&z, "t", &t), S3F_ERR_FORMAT, "t.npy", "truncated");
     free(z.p);
-    buf magic = {0};
-    put(&magic, "\x93NUMPX\x01\x00\x00\x00", 10);
+    byte_buf magic = {0};
+    byte_buf_put(&magic, "\x93NUMPX\x01\x00\x00\x00", 10);
     z = zip1("m.npy", magic, 0);
     assert_fails(read_one(&z, "m", &t), S3F_ERR_FORMAT, "m.npy", "magic");
     free(z.p);
-    buf version = {0};
-    put(&version, "\x93NUMPY\x04\x00\x00\x00", 10);
+    byte_buf version = {0};
+    byte_buf_put(&version, "\x93NUMPY\x04\x00\x00\x00", 10);
     z = zip1("v.npy", version, 0);
     assert_fails(read_one(&z, "v", &t), S3F_ERR_FORMAT, "v.npy", "version 4.0");
     free(z.p);
@@ -381,7 +333,7 @@ static void test_truncated_npy_header(void **state)
 static void test_bad_crc(void **state)
 {
     for (int method = 0; method <= 8; method += 8) {
-        buf z = zip1("c.npy", npy_of("<i4", "(2,)", "\1\0\0\0\2\0\0\0", 8), method);
+        byte_buf z = zip1("c.npy", npy_of("<i4", "(2,)", "\1\0\0\0\2\0\0\0", 8), method);
         unsigned char *cd = central(&z);
         set32(cd + 16, get32(cd + 16) ^ 1);
         s3f_tensor *t = NULL;
@@ -392,7 +344,7 @@ static void test_bad_crc(void **state)
 
 static void test_bogus_directory(void **state)
 {
-    buf z = zip1("d.npy", npy_of("<i4", "(2,)", "\1\0\0\0\2\0\0\0", 8), 8);
+    byte_buf z = zip1("d.npy", npy_of("<i4", "(2,)", "\1\0\0\0\2\0\0\0", 8), 8);
     unsigned char *eocd = z.p + z.n - 22;
     s3f_npz_t *f = NULL;
     uint32_t good = get32(eocd + 16);
@@ -428,7 +380,7 @@ static void test_bogus_directory(void **state)
 static void test_huge_sizes(void **state)
 {
     s3f_tensor *t = NULL;
-    buf z = zip1("h.npy", npy_of("<i4", "(2,)", "\1\0\0\0\2\0\0\0", 8), 8);
+    byte_buf z = zip1("h.npy", npy_of("<i4", "(2,)", "\1\0\0\0\2\0\0\0", 8), 8);
     unsigned char *cd = central(&z);
     set32(cd + 24, 0xfffffff0u); /* uncompressed size */
     assert_fails(read_one(&z, "h", &t), S3F_ERR_FORMAT, "'h.npy'", "impossibly large");
@@ -448,7 +400,7 @@ static void test_huge_sizes(void **state)
 
 static void test_missing_member(void **state)
 {
-    buf z = zip1("x.npy", npy_of("|u1", "(1,)", "\7", 1), 0);
+    byte_buf z = zip1("x.npy", npy_of("|u1", "(1,)", "\7", 1), 0);
     s3f_tensor *t = NULL;
     assert_fails(read_one(&z, "y", &t), S3F_ERR_ARG, "no member 'y'");
     assert_fails(read_one(&z, "x.np", &t), S3F_ERR_ARG, "no member");
@@ -461,7 +413,7 @@ static void test_every_truncation_and_flip(void **state)
 {
     zmember m[2] = {{"a.npy", npy_of("<f4", "(3,)", "123456789012", 12), 8},
                     {"b.npy", npy_of("<i8", "()", "12345678", 8), 0}};
-    buf z = zip(m, 2, true);
+    byte_buf z = zip(m, 2, true);
     free(m[0].body.p);
     free(m[1].body.p);
     unsigned char *copy = malloc(z.n);
