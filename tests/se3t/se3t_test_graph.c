@@ -181,16 +181,10 @@ se3t_input tg_input(const test_graph *g)
 se3t_config tg_small_config(fuse_level fuse, int node_ch, int edge_ch, int num_degrees,
                             int channels, int output_dim)
 {
-    se3t_config c = {.num_layers = 2,
-                     .num_heads = 2,
-                     .channels_div = 2,
-                     .norm = true,
-                     .use_layer_norm = true,
-                     .fuse = fuse,
-                     .pooling = SE3T_POOL_MAX,
-                     .return_type = 0,
-                     .output_dim = output_dim,
-                     .dtype = S3F_F64};
+    se3t_config c = se3t_qm9_config(fuse, S3F_F64);
+    c.num_layers = 2;
+    c.num_heads = 2;
+    c.output_dim = output_dim;
     c.in.channels[0] = node_ch;
     c.edge.channels[0] = edge_ch;
     c.hidden = fiber_uniform(num_degrees, channels);

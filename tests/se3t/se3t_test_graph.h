@@ -32,10 +32,10 @@ void tg_transform(test_graph *g, const double R[9], const double t[3]);
 void tg_rotation(double a, double b, double c, double R[9]);
 se3t_input tg_input(const test_graph *g);
 
-/* A pooled model for tests: 2 layers, 2 heads, channels_div 2, NormSE3 and
- * layer norm on, max pooling of degree 0 into an MLP head of output_dim;
- * node_ch / edge_ch degree-0 inputs; degrees 0..num_degrees-1 × channels
- * hidden; degree-0 output of num_degrees·channels; f64. */
+/* A pooled model for tests, the QM9 model (se3t_qm9_config) made small:
+ * 2 layers, 2 heads; node_ch / edge_ch degree-0 inputs; degrees
+ * 0..num_degrees-1 × channels hidden; degree-0 output of
+ * num_degrees·channels into an MLP head of output_dim; f64. */
 se3t_config tg_small_config(fuse_level fuse, int node_ch, int edge_ch, int num_degrees,
                             int channels, int output_dim);
 
